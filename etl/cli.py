@@ -1,0 +1,199 @@
+"""The `etl` command line: a thin layer over etl.api. Only this module imports click."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from etl.config import DEFAULT_MODEL, DEFAULT_STORE, Neo4jSettings, Settings
+from etl.errors import EtlError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def store_option(f: F) -> F:
+    return click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+                        envvar="ETL_STORE", default=DEFAULT_STORE, show_default=True,
+                        help="Folder of the embedded RDF store (env ETL_STORE).")(f)
+
+
+def neo4j_option(f: F) -> F:
+    return click.option("--neo4j-uri", envvar="NEO4J_URI", metavar="URI",
+                        help="Bolt URI of Neo4j, e.g. bolt://127.0.0.1:7687 (env NEO4J_URI; "
+                             "NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE too).")(f)
+
+
+def model_option(f: F) -> F:
+    return click.option("--model", envvar="ETL_MODEL", default=DEFAULT_MODEL,
+                        show_default=True,
+                        help="spaCy English pipeline to use (env ETL_MODEL).")(f)
+
+
+def workers_option(f: F) -> F:
+    return click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                        help="Processes for extraction.")(f)
+
+
+def errors_handled(f: F) -> F:
+    """Turn kg-etl errors into one `Error: ...` line and exit status 1."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except EtlError as exc:
+            if click.get_current_context().find_root().params.get("verbose"):
+                raise
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks of errors.")
+@click.version_option(package_name="kg-etl")
+def cli(verbose: bool) -> None:
+    """kg-etl: news articles about armed conflict in, a knowledge graph out.
+
+    \b
+    etl load samples/                       # into the embedded store ./kg-data
+    etl load samples/ --neo4j-uri bolt://127.0.0.1:7687
+    etl query --sparql 'SELECT ?s ?o WHERE { ?s kg:captured ?o }'
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@store_option
+@neo4j_option
+@model_option
+@workers_option
+@click.option("--batch-size", type=click.IntRange(1), default=200, show_default=True,
+              help="Articles per extraction and write batch.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="How to print the summary.")
+@errors_handled
+def load(paths: tuple[str, ...], store: Path, neo4j_uri: str | None, model: str, workers: int,
+         batch_size: int, fmt: str) -> None:
+    """Extract facts from articles and load them into the stores.
+
+    PATHS are .txt/.md files (id = file stem), .jsonl files (one {"id", "text", "title",
+    "url", "published"} object a line), folders (searched recursively) or - for stdin.
+    Articles already loaded unchanged are skipped; changed ones replace their old facts.
+
+    \b
+    etl load samples/
+    etl load news.jsonl --neo4j-uri bolt://127.0.0.1:7687
+    cat article.txt | etl load -
+    """
+    from etl import api
+    from etl.cli_output import print_problems, print_summary, progress_bar
+
+    settings = Settings(store=store, model=model, batch_size=batch_size, workers=workers)
+    with progress_bar("Loading") as advance:
+        result = api.load(paths, settings, Neo4jSettings.from_env(neo4j_uri), progress=advance)
+    print_problems(result.problems)
+    print_summary(result, fmt)
+    for name, message in result.failures.items():
+        click.echo(f"Error: {name}: {message}", err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@model_option
+@workers_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="table",
+              show_default=True, help="jsonl: one record per entity mention and per fact.")
+@errors_handled
+def extract(paths: tuple[str, ...], model: str, workers: int, fmt: str) -> None:
+    """Extract entities and facts and print them, without loading anything.
+
+    \b
+    etl extract samples/hama-offensive.txt
+    etl extract news.jsonl --format jsonl > predictions.jsonl
+    """
+    from etl import api
+    from etl.cli_output import print_extraction, print_problems
+
+    problems: list = []
+    settings = Settings(model=model, workers=workers)
+    for extraction in api.extract(paths, settings, on_problem=problems.append):
+        if fmt == "jsonl":
+            for record in extraction.records():
+                click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            print_extraction(extraction)
+    print_problems(problems)
+    if problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--sparql", metavar="TEXT|FILE", help="A SPARQL query, or a file holding one.")
+@click.option("--cypher", metavar="TEXT|FILE", help="A Cypher query, or a file holding one.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A query parameter ($key in Cypher, ?key in SPARQL); repeatable.")
+@store_option
+@neo4j_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@errors_handled
+def query(sparql: str | None, cypher: str | None, params: tuple[str, ...], store: Path,
+          neo4j_uri: str | None, fmt: str) -> None:
+    """Query the embedded store with SPARQL or Neo4j with Cypher.
+
+    SPARQL sees all graphs as one; the prefixes kg:, kgr:, rdfs:, skos:, owl:, xsd: are
+    predeclared. Values are passed as parameters, never pasted into the query.
+
+    \b
+    etl query --sparql 'SELECT ?who ?place WHERE { ?a kg:captured ?p .
+        ?a skos:prefLabel ?who . ?p skos:prefLabel ?place }'
+    etl query --cypher 'MATCH (a)-[:CAPTURED]->(p) RETURN a.name, p.name' \\
+        --neo4j-uri bolt://127.0.0.1:7687
+    etl query --sparql queries/captures.rq --format csv
+    """
+    from etl import api
+    from etl.cli_output import print_rows
+
+    if bool(sparql) == bool(cypher):
+        raise click.UsageError("give exactly one of --sparql and --cypher")
+    text = _query_text(sparql or cypher or "")
+    values = dict(_param(p) for p in params)
+    backend = "rdf" if sparql else "neo4j"
+    result = api.query(text, backend, values, Settings(store=store),
+                       Neo4jSettings.from_env(neo4j_uri))
+    if fmt == "json":
+        click.echo(json.dumps(result.rows, ensure_ascii=False, indent=1, default=str))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=result.columns)
+        writer.writeheader()
+        writer.writerows(result.rows)
+    else:
+        print_rows(result)
+
+
+def _query_text(value: str) -> str:
+    path = Path(value)
+    if len(value) < 4096 and "\n" not in value and path.suffix and path.is_file():
+        return path.read_text(encoding="utf-8")
+    return value
+
+
+def _param(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"{text!r}: expected KEY=VALUE", param_hint="--param")
+    return key, value
+
+
+def main() -> None:
+    cli(prog_name="etl")

@@ -1,0 +1,197 @@
+"""kg-etl's spaCy components, registered so a pipeline config can name them.
+
+- `kg_sentence_breaks` (before the parser): a line break ends a sentence, so headlines and
+  captions never run into the next line.
+- `kg_linker` (after NER): gives every entity span an ontology class as its label and an
+  individual's IRI as its `kb_id_`, minting IRIs for names the knowledge base lacks.
+- `kg_relations` (last): applies the relation rules and stores facts in `doc._.kg_facts`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from etl.extract.rules import LinkingSettings, RuleSet, load_linking, load_rules
+from etl.extract.syntax import Frames
+from etl.ontology import Ontology, entity_iri, load_ontology
+
+DEMONYM = "|demonym"  # suffix of ruler pattern ids that name a country by its demonym
+
+Doc.set_extension("kg_facts", default=None, force=True)
+Doc.set_extension("kg_names", default=None, force=True)
+
+
+def _ontology(directory: str) -> Ontology:
+    return load_ontology(Path(directory) if directory else None)
+
+
+@Language.component("kg_sentence_breaks")
+def sentence_breaks(doc: Doc) -> Doc:
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
+class Linker:
+    """Links entity spans to ontology individuals."""
+
+    def __init__(self, ontology: Ontology, settings: LinkingSettings):
+        self.ontology = ontology
+        self.settings = settings
+        self.by_name: dict[str, str] = {}
+        for entry in ontology.entries:
+            for name in (entry.label, *entry.aliases):
+                self.by_name.setdefault(normalise(name), entry.iri)
+        self.label_of = {e.label: e.iri for e in ontology.entries}
+
+    def __call__(self, doc: Doc) -> Doc:
+        names: dict[str, str] = {}
+        local: dict[str, tuple[str, str]] = {}  # abbreviations and surnames seen in this doc
+        spans = []
+        for ent in doc.ents:
+            linked = self._link(ent, local, names)
+            if linked is not None:
+                iri, cls = linked
+                spans.append(Span(doc, ent.start, ent.end, label=cls, kb_id=iri))
+                self._remember(ent, iri, cls, local)
+        doc.ents = spans
+        doc._.kg_names = names
+        return doc
+
+    def _link(self, ent: Span, local: dict[str, tuple[str, str]],
+              names: dict[str, str]) -> tuple[str, str] | None:
+        if ent.ent_id_:  # the knowledge-base ruler matched it
+            iri = ent.ent_id_
+            if iri.endswith(DEMONYM):
+                iri = self._state_forces(ent, iri[: -len(DEMONYM)])
+            return iri, self.ontology.by_iri[iri].type
+        text = normalise(ent.text)
+        if text in self.settings.not_entities or not re.search(r"[A-Za-z]", text):
+            return None
+        if text in self.by_name:
+            iri = self.by_name[text]
+            return iri, self.ontology.by_iri[iri].type
+        if text in local:
+            return local[text]
+        cls = self.settings.ner_classes.get(ent.label_)
+        if cls is None:
+            return None
+        name = clean_name(ent.text)
+        iri = entity_iri(name)
+        names[iri] = name
+        return iri, cls
+
+    def _remember(self, ent: Span, iri: str, cls: str, local: dict[str, tuple[str, str]]) -> None:
+        """Let later mentions use an abbreviation defined here or a person's surname."""
+        doc = ent.doc
+        if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
+            local.setdefault(normalise(doc[ent.end + 1].text), (iri, cls))
+        if cls == "Person" and len(ent) > 1:
+            local.setdefault(normalise(ent[-1].text), (iri, cls))
+
+    def _state_forces(self, ent: Span, country_iri: str) -> str:
+        """ "Syrian troops" names the Syrian government; "Syrian city" the country."""
+        head = ent.root
+        while head.dep_ == "conj" and head.head.i != head.i:
+            head = head.head
+        head = head.head
+        label = self.ontology.by_iri[country_iri].label
+        forces = self.settings.state_forces.get(label)
+        if forces and head.lemma_.lower() in self.settings.military_nouns:
+            return self.label_of.get(forces, country_iri)
+        return country_iri
+
+
+def normalise(name: str) -> str:
+    """Lower case, no leading article, no possessive, single spaces."""
+    text = re.sub(r"['\u2019]s$", "", name.strip()).lower()
+    text = re.sub(r"^the\s+", "", text)
+    return re.sub(r"\s+", " ", text).strip(" .,\"'")
+
+
+def clean_name(text: str) -> str:
+    """The name to mint an IRI and a label from: no article, possessive or line breaks."""
+    text = re.sub(r"\s+", " ", text).strip(" .,\"'")
+    text = re.sub(r"['\u2019]s$", "", text)
+    return re.sub(r"^[Tt]he\s+", "", text)
+
+
+@Language.factory("kg_linker", default_config={"ontology_dir": ""})
+def make_linker(nlp: Language, name: str, ontology_dir: str) -> Linker:
+    ontology = _ontology(ontology_dir)
+    return Linker(ontology, load_linking(ontology))
+
+
+class RelationExtractor:
+    """Finds facts between linked entities with the rules of relations.yaml."""
+
+    def __init__(self, ontology: Ontology, rules: RuleSet, settings: LinkingSettings):
+        self.ontology = ontology
+        self.rules = rules
+        self.settings = settings
+        self.by_lemma: dict[str, list] = {}
+        for rule in rules.rules:
+            for lemma in rule.lemmas:
+                self.by_lemma.setdefault(lemma, []).append(rule)
+
+    def __call__(self, doc: Doc) -> Doc:
+        ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+        frames = Frames(ent_of, self.rules.light_verbs, lambda tok: self._antecedent(doc, tok))
+        facts: dict[tuple, tuple] = {}
+        for tok in doc:
+            for rule in self._rules_for(tok, ent_of):
+                if not frames.asserted(tok, self.rules.blockers):
+                    continue
+                subjects, objects = frames.ends(rule, tok)
+                for subj, fs in subjects:
+                    for obj, fo in objects:
+                        self._add(facts, rule, tok, subj, obj, fs * fo)
+        doc._.kg_facts = list(facts.values())
+        return doc
+
+    def _rules_for(self, tok: Token, ent_of: dict[int, Span]) -> list:
+        if tok.i in ent_of:
+            return []
+        rules = self.by_lemma.get(tok.lemma_.lower()) or self.by_lemma.get(tok.lower_) or []
+        wanted = {"verb": ("VERB", "AUX"), "event_noun": ("NOUN", "PROPN", "VERB"),
+                  "agent_noun": ("NOUN", "PROPN"), "between": ("ADP",)}
+        return [r for r in rules if tok.pos_ in wanted[r.frame]]
+
+    def _add(self, facts: dict, rule, tok: Token, subj: Span, obj: Span, factor: float) -> None:
+        prop = self.ontology.properties[rule.predicate]
+        if subj.kb_id_ == obj.kb_id_:
+            return
+        if not (self.ontology.is_a(subj.label_, prop.domain)
+                and self.ontology.is_a(obj.label_, prop.range)):
+            return
+        sent = tok.sent
+        key = (rule.predicate, subj.kb_id_, obj.kb_id_, sent.start_char)
+        confidence = round(rule.confidence * factor, 3)
+        if key not in facts or facts[key][-1] < confidence:
+            facts[key] = (rule.predicate, subj.start_char, subj.end_char, obj.start_char,
+                          obj.end_char, sent.start_char, sent.end_char, confidence)
+
+    def _antecedent(self, doc: Doc, tok: Token) -> Span | None:
+        """The last entity before `tok` whose class fits the pronoun."""
+        key = tok.lower_
+        if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            key = f"the {key}"
+        classes = self.settings.anaphora.get(key)
+        if not classes:
+            return None
+        for ent in reversed(doc.ents):
+            if ent.end <= tok.i and any(self.ontology.is_a(ent.label_, c) for c in classes):
+                return ent if tok.i - ent.end < 80 else None
+        return None
+
+
+@Language.factory("kg_relations", default_config={"ontology_dir": ""})
+def make_relations(nlp: Language, name: str, ontology_dir: str) -> RelationExtractor:
+    ontology = _ontology(ontology_dir)
+    return RelationExtractor(ontology, load_rules(ontology), load_linking(ontology))

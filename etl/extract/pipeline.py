@@ -1,0 +1,71 @@
+"""Build the spaCy pipeline: the model, then kg-etl's ruler, linker and relation components."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from etl.errors import ConfigError
+from etl.extract import components  # noqa: F401  (registers the factories)
+from etl.extract.components import DEMONYM
+from etl.extract.rules import load_linking
+from etl.ontology import Ontology
+
+# Parts of the stock pipelines kg-etl has no use for.
+UNUSED = ["textcat", "textcat_multilabel", "spancat", "entity_linker", "coref"]
+
+
+def load_model(name: str) -> Language:
+    """Load a spaCy pipeline by package name or path, with a message that says what to do."""
+    try:
+        return spacy.load(name, exclude=UNUSED)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot load the spaCy model {name!r}: install it (the default is "
+            "`pip install -r requirements/model.txt`) or set ETL_MODEL / --model to an "
+            f"installed English pipeline such as en_core_web_sm ({exc.__class__.__name__})"
+        ) from exc
+
+
+def build_pipeline(model: str, ontology: Ontology) -> Language:
+    nlp = load_model(model)
+    if "parser" not in nlp.pipe_names or "ner" not in nlp.pipe_names:
+        raise ConfigError(f"the spaCy model {model!r} needs a parser and an NER component")
+    nlp.add_pipe("kg_sentence_breaks", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", name="kg_ruler", before="ner",
+                         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    ruler.add_patterns(ruler_patterns(ontology, nlp))  # type: ignore[attr-defined]
+    nlp.add_pipe("kg_linker", after="ner")
+    nlp.add_pipe("kg_relations", last=True)
+    nlp.max_length = 10**7  # articles are split into chunks before they reach the pipeline
+    return nlp
+
+
+def ruler_patterns(ontology: Ontology, nlp: Language) -> list[dict[str, Any]]:
+    """One pattern per KB name. Acronyms match case-sensitively, other names in any case."""
+    titles = load_linking(ontology).titles
+    patterns: list[dict[str, Any]] = []
+    for entry in ontology.entries:
+        names = {entry.label, *entry.aliases}
+        for name in sorted(names):
+            if _starts_with_title(name, titles) and name != entry.label:
+                continue
+            patterns.append(_pattern(name, entry.type, entry.iri, nlp))
+        for demonym in entry.demonyms:
+            patterns.append(_pattern(demonym, entry.type, entry.iri + DEMONYM, nlp))
+    return patterns
+
+
+def _starts_with_title(name: str, titles: frozenset[str]) -> bool:
+    lowered = name.lower()
+    return any(lowered.startswith(t + " ") for t in titles)
+
+
+def _pattern(name: str, label: str, iri: str, nlp: Language) -> dict[str, Any]:
+    if re.search(r"[a-z]", name) and len(name) > 3:
+        return {"label": label, "pattern": name, "id": iri}
+    tokens = [{"ORTH": t.text} for t in nlp.make_doc(name)]
+    return {"label": label, "pattern": tokens, "id": iri}

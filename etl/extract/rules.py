@@ -1,0 +1,124 @@
+"""Relation rules and linking settings, read from the YAML files in etl/extract/data/.
+
+Rules are checked against the ontology when they are read, so a typo in a predicate or a
+frame fails at start-up with the file and rule number, not halfway through a corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from etl.errors import DataFileError
+from etl.ontology import Ontology
+
+DATA = Path(__file__).parent / "data"
+FRAMES = ("verb", "event_noun", "agent_noun", "between")
+
+
+@dataclass(frozen=True)
+class Role:
+    """Where one end of a fact stands relative to its trigger."""
+
+    deps: tuple[str, ...] = ()
+    preps: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    predicate: str
+    frame: str
+    lemmas: frozenset[str]
+    confidence: float
+    subject: Role | None = None
+    object: Role | None = None
+
+
+@dataclass(frozen=True)
+class Blockers:
+    """Words that turn a statement into a negation, denial, plan or condition."""
+
+    modals: frozenset[str]
+    verbs: frozenset[str]
+    marks: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    blockers: Blockers
+    light_verbs: frozenset[str]
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DataFileError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _role(raw: Any, where: str) -> Role | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"deps", "preps", "via"}:
+        raise DataFileError(f"{where}: a role takes only deps, preps and via")
+    return Role(**{k: tuple(v) for k, v in raw.items()})
+
+
+def load_rules(ontology: Ontology, path: Path = DATA / "relations.yaml") -> RuleSet:
+    data = _yaml(path)
+    rules = []
+    for number, raw in enumerate(data.get("rules", []), 1):
+        where = f"{path}: rule {number} ({raw.get('predicate', '?')})"
+        if raw.get("predicate") not in ontology.properties:
+            raise DataFileError(f"{where}: predicate is not an ontology property with a "
+                                f"relationship type ({', '.join(sorted(ontology.properties))})")
+        if raw.get("frame") not in FRAMES:
+            raise DataFileError(f"{where}: frame must be one of {', '.join(FRAMES)}")
+        confidence = float(raw.get("confidence", 0.7))
+        if not 0 <= confidence <= 1:
+            raise DataFileError(f"{where}: confidence must lie in [0, 1]")
+        rules.append(Rule(
+            predicate=raw["predicate"],
+            frame=raw["frame"],
+            lemmas=frozenset(raw.get("lemmas") or ()),
+            confidence=confidence,
+            subject=_role(raw.get("subject"), where),
+            object=_role(raw.get("object"), where),
+        ))
+    b = data.get("blockers", {})
+    blockers = Blockers(*(frozenset(b.get(k, ())) for k in ("modals", "verbs", "marks")))
+    return RuleSet(tuple(rules), blockers, frozenset(data.get("light_verbs", ())))
+
+
+@dataclass(frozen=True)
+class LinkingSettings:
+    ner_classes: dict[str, str]
+    military_nouns: frozenset[str]
+    state_forces: dict[str, str]
+    not_entities: frozenset[str]
+    titles: frozenset[str]
+    anaphora: dict[str, tuple[str, ...]]
+
+
+def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> LinkingSettings:
+    data = _yaml(path)
+    classes = {k: ontology.check_class(v, f"{path}: ner_classes.{k}")
+               for k, v in data.get("ner_classes", {}).items()}
+    anaphora = {k: tuple(ontology.check_class(c, f"{path}: anaphora.{k}") for c in v)
+                for k, v in data.get("anaphora", {}).items()}
+    return LinkingSettings(
+        ner_classes=classes,
+        military_nouns=frozenset(data.get("military_nouns", ())),
+        state_forces=dict(data.get("state_forces", {})),
+        not_entities=frozenset(n.lower() for n in data.get("not_entities", ())),
+        titles=frozenset(t.lower() for t in data.get("titles", ())),
+        anaphora=anaphora,
+    )

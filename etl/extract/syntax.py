@@ -1,0 +1,234 @@
+"""Find the two ends of a fact around its trigger word in a dependency parse.
+
+The rules (rules.py) say which words trigger which predicate and in which frame; this
+module knows English syntax: active and passive voice, relative clauses, appositions,
+coordination, participle modifiers ("Iran-backed"), light verbs ("carried out strikes")
+and subjects shared along a chain of clauses ("..., targeting rebel positions").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from spacy.tokens import Span, Token
+
+from etl.extract.rules import Blockers, Role, Rule
+
+MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod"}
+RELATIVE_PRONOUNS = {"which", "who", "whom", "that", "whose", "where"}
+NEGATORS = {"no", "not", "never", "n't"}
+# Hops after which the discount of a subject shared along clauses applies.
+INHERITED = 0.85
+PRONOUN = 0.85
+
+Candidate = tuple[Span, float]  # an entity and the factor its confidence is scaled by
+
+
+class Frames:
+    """Applies rules to the tokens of one parsed document."""
+
+    def __init__(self, ent_of: dict[int, Span], light_verbs: frozenset[str],
+                 antecedent: Callable[[Token], Span | None]):
+        self.ent_of = ent_of
+        self.light_verbs = light_verbs
+        self.antecedent = antecedent
+
+    def ends(self, rule: Rule, trigger: Token) -> tuple[list[Candidate], list[Candidate]]:
+        """Subject and object candidates of `rule` at `trigger`."""
+        if rule.frame == "between":
+            return self._between(trigger)
+        subjects = (self._role(trigger, rule.subject) if rule.subject
+                    else self._default_subject(rule.frame, trigger))
+        objects = (self._role(trigger, rule.object) if rule.object
+                   else self._default_object(rule.frame, trigger))
+        if not objects and rule.frame != "verb" and trigger.dep_ in ("appos", "attr"):
+            objects = self._described(trigger)  # "Idlib, a rebel stronghold"
+        if not objects and rule.frame == "agent_noun":
+            objects = self._modifiers(trigger)  # "HTS leader", "Syrian President"
+        return subjects, objects
+
+    # -- entities at a token -----------------------------------------------------------
+    def entities(self, tok: Token, depth: int = 0) -> list[Candidate]:
+        """The entities a token stands for, with its coordinated tokens."""
+        found = self._entities_here(tok, depth)
+        for child in tok.children:
+            if child.dep_ == "conj" and depth < 4:
+                found += self.entities(child, depth + 1)
+        return _dedupe(found)
+
+    def _entities_here(self, tok: Token, depth: int) -> list[Candidate]:
+        if tok.i in self.ent_of:
+            return [(self.ent_of[tok.i], 1.0)]
+        if tok.lower_ in RELATIVE_PRONOUNS and tok.tag_ in ("WDT", "WP", "WP$", "WRB"):
+            head = _relative_head(tok)
+            return self._entities_here(head, depth + 1) if head is not None and depth < 4 else []
+        if depth >= 4:
+            return []
+        found = [c for child in tok.children if child.dep_ == "appos"
+                 for c in self._entities_here(child, depth + 1)]
+        found = found or self._modifiers(tok) or self._of_objects(tok, depth)
+        if not found and tok.pos_ in ("PRON", "NOUN"):  # "it", "the group"
+            ent = self.antecedent(tok)
+            found = [(ent, PRONOUN)] if ent is not None else []
+        return found
+
+    def _modifiers(self, tok: Token) -> list[Candidate]:
+        """Entities that modify a noun: "rebel positions", "Russian and Syrian jets"."""
+        found = []
+        for child in tok.children:
+            if child.dep_ in MODIFIER_DEPS and child.i in self.ent_of:
+                found.append((self.ent_of[child.i], 1.0))
+                found += [(self.ent_of[c.i], 1.0) for c in child.conjuncts if c.i in self.ent_of]
+        return _dedupe(found)
+
+    def _of_objects(self, tok: Token, depth: int) -> list[Candidate]:
+        """ "the province of Idlib", "fighters from HTS" """
+        return [c for p in tok.children if p.dep_ == "prep" and p.lower_ in ("of", "from")
+                for o in p.children if o.dep_ == "pobj"
+                for c in self.entities(o, depth + 1)]
+
+    # -- roles ---------------------------------------------------------------------------
+    def _role(self, trigger: Token, role: Role) -> list[Candidate]:
+        heads = [trigger]
+        if role.via:
+            heads = [c for c in trigger.children if c.lemma_.lower() in role.via]
+        found = [c for h in heads for child in h.children if child.dep_ in role.deps
+                 for c in self.entities(child)]
+        found += [c for h in heads for o in _prep_objects(h, role.preps)
+                  for c in self.entities(o)]
+        return _dedupe(found)
+
+    def _default_subject(self, frame: str, trigger: Token) -> list[Candidate]:
+        if frame == "verb":
+            return self.verb_subjects(trigger)
+        if frame == "event_noun":
+            return self._owner(trigger)
+        return self._described(trigger)
+
+    def _default_object(self, frame: str, trigger: Token) -> list[Candidate]:
+        if frame != "verb":
+            return []
+        if _passive(trigger):
+            if trigger.dep_ in ("amod", "acl"):  # "Iran-backed militias", "the HTS-held city"
+                return self.entities(trigger.head)
+            return [c for child in trigger.children if child.dep_ == "nsubjpass"
+                    for c in self.entities(child)]
+        return [c for child in trigger.children if child.dep_ in ("dobj", "attr")
+                for c in self.entities(child)]
+
+    def verb_subjects(self, verb: Token, hops: int = 0) -> list[Candidate]:
+        """Who does what `verb` says, following shared subjects up a chain of clauses."""
+        if _passive(verb):
+            agents = [c for a in verb.children if a.dep_ == "agent"
+                      for o in a.children if o.dep_ == "pobj" for c in self.entities(o)]
+            if agents or verb.dep_ not in ("amod", "acl"):
+                return agents
+            return self._modifiers(verb)  # "Iran-backed": Iran is npadvmod of backed
+        subjects = [c for child in verb.children if child.dep_ in ("nsubj", "csubj")
+                    for c in self.entities(child)]
+        if subjects or hops > 3:
+            return subjects
+        head = verb.head
+        if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp") and head.pos_ in ("VERB", "AUX"):
+            return [(e, f * INHERITED) for e, f in self.verb_subjects(head, hops + 1)]
+        if verb.dep_ == "acl" and head.pos_ == "NOUN":  # "airstrikes targeting X"
+            return self._owner(head)
+        return []
+
+    def _owner(self, noun: Token) -> list[Candidate]:
+        """Who performs the act an event noun names."""
+        found = self._modifiers(noun)
+        found += [c for o in _prep_objects(noun, ("by",)) for c in self.entities(o)]
+        if found:
+            return found
+        head = noun.head
+        if noun.dep_ == "dobj" and head.lemma_ in self.light_verbs:
+            return self.verb_subjects(head)
+        if noun.dep_ == "pobj" and head.head.lemma_ in self.light_verbs:
+            return self.verb_subjects(head.head)  # "engaged in clashes with"
+        if noun.dep_ == "conj" and head.pos_ == "NOUN":
+            return self._owner(head)
+        return []
+
+    def _described(self, noun: Token) -> list[Candidate]:
+        """What an agent noun refers to: "Russia, an ally of", "X is the leader of"."""
+        head = noun.head
+        if noun.dep_ in ("appos", "compound"):
+            return self.entities(head) if head.i in self.ent_of else self._entities_here(head, 0)
+        if noun.dep_ in ("attr", "acomp") and head.pos_ in ("AUX", "VERB"):
+            return self.verb_subjects(head)
+        if noun.dep_ == "pobj" and head.lower_ == "as" and head.head.pos_ in ("VERB", "AUX"):
+            return self.verb_subjects(head.head)
+        return [c for child in noun.children if child.dep_ == "appos"
+                for c in self.entities(child)]
+
+    def _between(self, between: Token) -> tuple[list[Candidate], list[Candidate]]:
+        objects = [c for o in between.children if o.dep_ == "pobj" for c in self.entities(o)]
+        node = between.head
+        for _ in range(5):
+            if node.i in self.ent_of:
+                return [(self.ent_of[node.i], 1.0)], objects
+            if node.pos_ in ("VERB", "AUX"):
+                return self.verb_subjects(node), objects
+            if node.dep_ == "appos" or node.head.i == node.i:
+                node = node.head
+                if node.i in self.ent_of:
+                    return [(self.ent_of[node.i], 1.0)], objects
+            node = node.head
+        return [], objects
+
+    # -- assertion -----------------------------------------------------------------------
+    def asserted(self, trigger: Token, blockers: Blockers) -> bool:
+        """False for negated, denied, planned, modal or conditional statements."""
+        for tok in _clause_chain(trigger):
+            for child in tok.children:
+                if child.lower_ in NEGATORS and child.dep_ in ("neg", "det", "advmod"):
+                    return False
+                if child.dep_ == "aux" and child.lower_ in blockers.modals:
+                    return False
+                if child.dep_ == "mark" and child.lower_ in blockers.marks:
+                    return False
+            if tok.i != trigger.i and tok.lemma_.lower() in blockers.verbs:
+                return False
+        return True
+
+
+def _clause_chain(tok: Token) -> Iterator[Token]:
+    """The trigger and the words it depends on, up to the root of its own statement."""
+    yield tok
+    while tok.head.i != tok.i and tok.dep_ not in ("relcl", "appos", "acl", "amod"):
+        tok = tok.head
+        yield tok
+
+
+def _relative_head(tok: Token) -> Token | None:
+    node = tok
+    while node.head.i != node.i:
+        if node.dep_ == "relcl":
+            return node.head
+        node = node.head
+    return None
+
+
+def _passive(verb: Token) -> bool:
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return True
+    return verb.tag_ == "VBN" and verb.dep_ in ("amod", "acl")
+
+
+def _prep_objects(tok: Token, preps: tuple[str, ...]) -> Iterator[Token]:
+    """Objects of the given prepositions, also behind a particle ("closing in on X")."""
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ in preps:
+            yield from (o for o in child.children if o.dep_ in ("pobj", "pcomp"))
+        elif child.dep_ == "prt":
+            yield from _prep_objects(child, preps)
+
+
+def _dedupe(found: list[Candidate]) -> list[Candidate]:
+    best: dict[tuple[int, int], Candidate] = {}
+    for ent, factor in found:
+        key = (ent.start, ent.end)
+        if key not in best or best[key][1] < factor:
+            best[key] = (ent, factor)
+    return list(best.values())

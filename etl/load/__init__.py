@@ -1,0 +1,46 @@
+"""Stores behind one small interface; each backend is one module, imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from etl.models import Article, GraphDoc, LoadReport
+
+
+@dataclass
+class QueryResult:
+    """Rows of a query, as plain Python values keyed by the query's variables/columns."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Store(Protocol):
+    """What every backend offers the pipeline."""
+
+    name: str
+
+    def unchanged(self, articles: Sequence[Article]) -> set[str]:
+        """Ids of the articles this store already holds with the same content."""
+
+    def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
+        """Replace what each article said before with what it says now."""
+
+    def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult: ...
+
+    def close(self) -> None: ...
+
+
+BACKENDS = {
+    "rdf": "etl.load.oxigraph:OxigraphStore",
+    "neo4j": "etl.load.neo4j:Neo4jStore",
+}
+
+
+def backend(name: str) -> type:
+    """The store class registered under `name`, imported on first use."""
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]

@@ -1,0 +1,15 @@
+// Facts: one relationship per (subject, type, object), carrying its evidence as parallel
+// lists (article, sentence, confidence) plus the distinct supporting articles.
+UNWIND $rows AS row
+MATCH (s:Resource {uri: row.subject})
+MATCH (o:Resource {uri: row.object})
+MERGE (s)-[r:$(row.type)]->(o)
+ON CREATE SET r.uri = row.predicate, r.articles = [], r.evidenceArticles = [],
+              r.evidenceSentences = [], r.evidenceConfidences = []
+SET r.articles = CASE WHEN row.article IN r.articles THEN r.articles
+                      ELSE r.articles + row.article END,
+    r.evidenceArticles = r.evidenceArticles + row.article,
+    r.evidenceSentences = r.evidenceSentences + row.sentence,
+    r.evidenceConfidences = r.evidenceConfidences + row.confidence
+SET r.evidenceCount = size(r.evidenceSentences),
+    r.confidence = reduce(m = 0.0, c IN r.evidenceConfidences | CASE WHEN c > m THEN c ELSE m END)

@@ -1,0 +1,141 @@
+"""The embedded RDF store: pyoxigraph on disk, queried with SPARQL over all graphs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from etl.errors import QueryError, StoreError, StoreLockedError
+from etl.load import QueryResult
+from etl.models import Article, GraphDoc, LoadReport
+from etl.ontology import ONTOLOGY_GRAPH, Ontology
+from etl.rdf import article_graph, kg, quads
+
+# Prefixes every SPARQL query may use without declaring them.
+PREFIXES = {
+    "kg": "https://w3id.org/kg-etl/ontology#",
+    "kgr": "https://w3id.org/kg-etl/id/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+
+class OxigraphStore:
+    """A persistent pyoxigraph store in a folder."""
+
+    name = "rdf"
+
+    def __init__(self, path: Path | str, ontology: Ontology | None = None,
+                 read_only: bool = False):
+        self.path = Path(path)
+        try:
+            if read_only:
+                if not self.path.exists():
+                    raise StoreError(f"{self.path}: no embedded store here; run `etl load` "
+                                     "first or pass --store DIR")
+                self.store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.store = ox.Store(str(self.path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"{self.path}: the embedded store is in use by another process "
+                    "(another `etl load` or `etl serve`?); wait for it to finish") from exc
+            raise StoreError(f"{self.path}: cannot open the embedded store: {exc}") from exc
+        if ontology is not None and not read_only:
+            self._install_ontology(ontology)
+
+    def _install_ontology(self, ontology: Ontology) -> None:
+        """Keep the ontology graph equal to the shipped ontology and knowledge base."""
+        data = ontology.graph.serialize(format="nt", encoding="utf-8")
+        digest = ox.Literal(hashlib.sha256(data).hexdigest())
+        graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        marker = ox.Quad(graph, kg("contentHash"), digest, graph)
+        if marker in self.store:
+            return
+        if self.store.contains_named_graph(graph):
+            self.store.remove_graph(graph)
+        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        self.store.add(marker)
+
+    def unchanged(self, articles: Sequence[Article]) -> set[str]:
+        return {a.id for a in articles
+                if ox.Quad(article_graph(a.id), kg("contentHash"), ox.Literal(a.content_hash),
+                           article_graph(a.id)) in self.store}
+
+    def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
+        for doc in docs:
+            graph = article_graph(doc.article.id)
+            if self.store.contains_named_graph(graph):
+                self.store.remove_graph(graph)
+            self.store.extend(list(quads(doc)))
+            report.documents += 1
+            report.entities.update(n.iri for n in doc.nodes)
+            report.facts.update(e.predicate for e in {(e.subject, e.predicate, e.object): e
+                                                      for e in doc.edges}.values())
+        self.store.flush()
+
+    def delete(self, doc_id: str) -> bool:
+        graph = article_graph(doc_id)
+        if not self.store.contains_named_graph(graph):
+            return False
+        self.store.remove_graph(graph)
+        return True
+
+    def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult:
+        subs = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
+        try:
+            result = self.store.query(text, prefixes=PREFIXES, substitutions=subs,
+                                      use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(f"SPARQL query failed: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(["result"], [{"result": bool(result)}])
+        if isinstance(result, ox.QuerySolutions):
+            columns = [v.value for v in result.variables]
+            rows = [{c: _value(sol[c]) for c in columns} for sol in result]
+            return QueryResult(columns, rows)
+        columns = ["subject", "predicate", "object"]
+        return QueryResult(columns, [dict(zip(columns, map(_value, t), strict=True))
+                                     for t in result])
+
+    def triple_count(self) -> int:
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, None))
+
+    def close(self) -> None:
+        self.store.flush()
+        del self.store
+
+
+def _term(value: Any) -> ox.NamedNode | ox.Literal:
+    if isinstance(value, str) and value.startswith(("http://", "https://", "urn:")):
+        return ox.NamedNode(value)
+    return ox.Literal(str(value))
+
+
+def _value(term: Any) -> Any:
+    """A SPARQL term as a plain value: IRIs and strings as str, numbers as numbers."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#int", "#long")):
+            return int(term.value)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+    return term.value

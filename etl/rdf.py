@@ -1,12 +1,14 @@
-"""The graph model in RDF: one named graph per article holding its facts and evidence.
+"""The graph model in RDF.
 
-- `<article>` a kg:Article, with its id, title, url, published date and content hash, and
-  kg:mentions to every entity it names.
-- Each entity with its class and labels; each fact as a plain triple `s p o`, so SPARQL
-  over the union of graphs sees every fact once.
-- Each supporting sentence as a kg:Evidence node naming the fact's subject, predicate and
-  object, the article, the sentence, its offsets and the extraction confidence.
-The ontology and knowledge base live in their own graph (ONTOLOGY_GRAPH).
+Three kinds of named graph:
+- ONTOLOGY_GRAPH: the ontology and the knowledge base of known individuals.
+- FACTS_GRAPH: every fact some article supports, once (`s p o`), and the class and labels
+  of entities the knowledge base does not know. With the ontology graph it is the default
+  graph of queries, so each fact answers once however many articles state it.
+- One graph per article (its IRI): the article (id, title, url, published, content
+  hash), kg:mentions of its entities, the facts it states, and one kg:Evidence node per
+  supporting sentence (subject, predicate, object, sentence, offsets, confidence).
+  `GRAPH ?article { ... }` asks where a fact comes from; deleting the graph retracts it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterator
 from pyoxigraph import Literal, NamedNode, Quad
 
 from etl.models import GraphDoc
-from etl.ontology import ARTICLE, KG, article_iri
+from etl.ontology import ARTICLE, KG, Ontology, article_iri
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -38,8 +40,28 @@ def article_graph(doc_id: str) -> NamedNode:
     return NamedNode(article_iri(doc_id))
 
 
-def quads(doc: GraphDoc) -> Iterator[Quad]:
-    """Every quad an article contributes, all in the article's own named graph."""
+FACTS_GRAPH = NamedNode("https://w3id.org/kg-etl/graph/facts")
+
+
+def fact_quads(doc: GraphDoc, ontology: Ontology) -> Iterator[Quad]:
+    """What the article adds to the facts graph: its facts and entities new to the KB."""
+    for node in doc.nodes:
+        if node.iri not in ontology.by_iri:
+            yield from _describe(node.iri, node.classes[0], node.name, FACTS_GRAPH)
+    for edge in doc.edges:
+        yield Quad(NamedNode(edge.subject), kg(edge.predicate), NamedNode(edge.object),
+                   FACTS_GRAPH)
+
+
+def _describe(iri: str, cls: str, name: str, g: NamedNode) -> Iterator[Quad]:
+    entity = NamedNode(iri)
+    yield Quad(entity, RDF_TYPE, kg(cls), g)
+    yield Quad(entity, PREF_LABEL, Literal(name, language="en"), g)
+    yield Quad(entity, RDFS_LABEL, Literal(name, language="en"), g)
+
+
+def quads(doc: GraphDoc, ontology: Ontology) -> Iterator[Quad]:
+    """Every quad of the article's own named graph."""
     art = doc.article
     g = article = article_graph(art.id)
     yield Quad(article, RDF_TYPE, kg("Article"), g)
@@ -49,11 +71,9 @@ def quads(doc: GraphDoc) -> Iterator[Quad]:
         if value:
             yield Quad(article, DC_TITLE if prop == "title" else kg(prop), Literal(value), g)
     for node in doc.nodes:
-        entity = NamedNode(node.iri)
-        yield Quad(article, kg("mentions"), entity, g)
-        yield Quad(entity, RDF_TYPE, kg(node.classes[0]), g)
-        yield Quad(entity, PREF_LABEL, Literal(node.name, language="en"), g)
-        yield Quad(entity, RDFS_LABEL, Literal(node.name, language="en"), g)
+        yield Quad(article, kg("mentions"), NamedNode(node.iri), g)
+        if node.iri not in ontology.by_iri:
+            yield from _describe(node.iri, node.classes[0], node.name, g)
     for edge in doc.edges:
         s, p, o = NamedNode(edge.subject), kg(edge.predicate), NamedNode(edge.object)
         yield Quad(s, p, o, g)
@@ -71,4 +91,4 @@ def quads(doc: GraphDoc) -> Iterator[Quad]:
                    Literal(str(edge.confidence), datatype=NamedNode(XSD + "decimal")), g)
 
 
-__all__ = ["ARTICLE", "article_graph", "quads"]
+__all__ = ["ARTICLE", "FACTS_GRAPH", "article_graph", "fact_quads", "quads"]

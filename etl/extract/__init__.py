@@ -75,6 +75,8 @@ class Extractor:
 
 def split_text(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
     """(offset, chunk) pairs of at most `limit` characters, cut at line breaks if possible."""
+    if not text:
+        yield 0, text
     start = 0
     while start < len(text):
         end = min(len(text), start + limit)

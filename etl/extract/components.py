@@ -23,6 +23,7 @@ DEMONYM = "|demonym"  # suffix of ruler pattern ids that name a country by its d
 
 Doc.set_extension("kg_facts", default=None, force=True)
 Doc.set_extension("kg_names", default=None, force=True)
+Doc.set_extension("kg_offices", default=None, force=True)  # token indices of office titles
 
 
 def _ontology(directory: str) -> Ontology:
@@ -49,20 +50,74 @@ class Linker:
             for name in (entry.label, *entry.aliases):
                 self.by_name.setdefault(normalise(name), entry.iri)
         self.label_of = {e.label: e.iri for e in ontology.entries}
+        self.collectives = {self.label_of[c] for c in settings.collectives}
 
     def __call__(self, doc: Doc) -> Doc:
         names: dict[str, str] = {}
         local: dict[str, tuple[str, str]] = {}  # abbreviations and surnames seen in this doc
+        furniture = furniture_ranges(doc, self.settings.furniture)
         spans = []
         for ent in doc.ents:
+            if any(start <= ent.start_char < end for start, end in furniture):
+                continue
             linked = self._link(ent, local, names)
             if linked is not None:
                 iri, cls = linked
                 spans.append(Span(doc, ent.start, ent.end, label=cls, kb_id=iri))
                 self._remember(ent, iri, cls, local)
-        doc.ents = spans
+        spans = self._same_as_abbreviation(doc, spans)
+        spans = [s for s in spans if not self._modified_collective(doc, s, spans)]
+        offices = self._offices(doc, spans)
+        doc.ents = sorted(spans + offices, key=lambda s: s.start)
         doc._.kg_names = names
+        doc._.kg_offices = {s.end - 1 for s in offices}
         return doc
+
+    def _same_as_abbreviation(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """ "Kurdish Syrian forces (SDF)": a name and the known abbreviation in brackets
+        right after it are one entity, the abbreviation's."""
+        at = {s.start: s for s in spans}
+        out = []
+        for span in spans:
+            abbr = at.get(span.end + 1)
+            if (abbr is not None and doc[span.end].text == "(" and abbr.end < len(doc)
+                    and doc[abbr.end].text == ")" and abbr.kb_id_ in self.ontology.by_iri
+                    and abbr.kb_id_ != span.kb_id_):
+                span = Span(doc, span.start, span.end, label=abbr.label_, kb_id=abbr.kb_id_)
+            out.append(span)
+        return out
+
+    def _modified_collective(self, doc: Doc, span: Span, spans: list[Span]) -> bool:
+        """ "IS militants", "HTS rebels": the collective is the named actor's fighters."""
+        if span.kb_id_ not in self.collectives or span.start == 0:
+            return False
+        before = doc[span.start - 1]
+        return any(s.end == span.start and s.kb_id_ not in self.collectives
+                   and self.ontology.is_a(s.label_, "Actor") for s in spans) \
+            and before.head.i >= span.start
+
+    def _offices(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """A bare title before a head of state ("President Assad") names the state."""
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        found = []
+        for span in spans:
+            holder = self.settings.office_holders.get(
+                self.ontology.by_iri[span.kb_id_].label if span.kb_id_ in self.ontology.by_iri
+                else "")
+            if holder is None:
+                continue
+            for size in (2, 1):
+                start = span.start - size
+                if start < 0 or any(i in taken for i in range(start - 1, span.start)):
+                    continue
+                title = " ".join(t.lower_ for t in doc[start:span.start])
+                if title in self.settings.office_titles:
+                    iri = self.label_of[holder]
+                    found.append(Span(doc, start, span.start, label=self.ontology.by_iri[iri].type,
+                                      kb_id=iri))
+                    taken.update(range(start, span.start))
+                    break
+        return found
 
     def _link(self, ent: Span, local: dict[str, tuple[str, str]],
               names: dict[str, str]) -> tuple[str, str] | None:
@@ -83,6 +138,8 @@ class Linker:
         if cls is None:
             return None
         name = clean_name(ent.text)
+        if not _looks_like_name(name):
+            return None
         iri = entity_iri(name)
         names[iri] = name
         return iri, cls
@@ -106,6 +163,32 @@ class Linker:
         if forces and head.lemma_.lower() in self.settings.military_nouns:
             return self.label_of.get(forces, country_iri)
         return country_iri
+
+
+def furniture_ranges(doc: Doc, patterns: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
+    """Character ranges of page furniture: from where a pattern matches (at the start of a
+    sentence or after a " - " separator) to the end of the sentence; a sentence that ends
+    in a bare label ("From:") takes the next sentence with it."""
+    ranges: list[tuple[int, int]] = []
+    carry = False
+    for sent in doc.sents:
+        text = sent.text
+        if carry and text.strip():
+            ranges.append((sent.start_char, sent.end_char))
+            carry = False
+            continue
+        for seg in re.finditer(r"(?:^|\s[-\u2013\u2014]\s)\s*", text):
+            if any(p.match(text, seg.end()) for p in patterns):
+                ranges.append((sent.start_char + seg.end(), sent.end_char))
+                carry = text.rstrip().endswith(":")
+                break
+    return ranges
+
+
+def _looks_like_name(name: str) -> bool:
+    """A minted name is capitalised somewhere, has no digits and no dangling punctuation."""
+    return (bool(re.search(r"[A-Z]", name)) and not re.search(r"\d", name)
+            and not re.search(r"[-/]$", name))
 
 
 def normalise(name: str) -> str:
@@ -142,10 +225,12 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
-        frames = Frames(ent_of, self.rules.light_verbs, lambda tok: self._antecedent(doc, tok))
+        offices = doc._.kg_offices or set()
+        frames = Frames(ent_of, self.rules.light_verbs, lambda tok: self._antecedent(doc, tok),
+                        offices)
         facts: dict[tuple, tuple] = {}
         for tok in doc:
-            for rule in self._rules_for(tok, ent_of):
+            for rule in self._rules_for(tok, ent_of, offices):
                 if not frames.asserted(tok, self.rules.blockers):
                     continue
                 subjects, objects = frames.ends(rule, tok)
@@ -155,10 +240,15 @@ class RelationExtractor:
         doc._.kg_facts = list(facts.values())
         return doc
 
-    def _rules_for(self, tok: Token, ent_of: dict[int, Span]) -> list:
-        if tok.i in ent_of:
+    def _rules_for(self, tok: Token, ent_of: dict[int, Span], offices: set[int]) -> list:
+        """Rules triggered by `tok`: its lemma, its form, or a two-word lemma ending in it
+        ("prime minister"). Entity tokens trigger nothing unless they are an office title."""
+        if tok.i in ent_of and tok.i not in offices:
             return []
-        rules = self.by_lemma.get(tok.lemma_.lower()) or self.by_lemma.get(tok.lower_) or []
+        lemma = tok.lemma_.lower()
+        rules = self.by_lemma.get(lemma) or self.by_lemma.get(tok.lower_) or []
+        if tok.i > 0:
+            rules = rules + self.by_lemma.get(f"{tok.doc[tok.i - 1].lower_} {lemma}", [])
         wanted = {"verb": ("VERB", "AUX"), "event_noun": ("NOUN", "PROPN", "VERB"),
                   "agent_noun": ("NOUN", "PROPN"), "between": ("ADP",)}
         return [r for r in rules if tok.pos_ in wanted[r.frame]]

@@ -45,23 +45,42 @@ def build_pipeline(model: str, ontology: Ontology) -> Language:
 
 
 def ruler_patterns(ontology: Ontology, nlp: Language) -> list[dict[str, Any]]:
-    """One pattern per KB name. Acronyms match case-sensitively, other names in any case."""
-    titles = load_linking(ontology).titles
+    """One pattern per KB name. Acronyms match case-sensitively, other names in any case.
+
+    Names that would swallow a relation are left to their parts: a person's name with a
+    title ("Russian President Vladimir Putin" states leaderOf) and "X-backed Y" when Y is a
+    name of the same entry ("Turkish-backed SNA" states alliedWith). A name written with a
+    straight apostrophe also matches the typographic one ("Assad’s forces").
+    """
+    settings = load_linking(ontology)
     patterns: list[dict[str, Any]] = []
     for entry in ontology.entries:
         names = {entry.label, *entry.aliases}
         for name in sorted(names):
-            if _starts_with_title(name, titles) and name != entry.label:
+            if name != entry.label and (
+                    _has_title(name, settings.titles, entry.type == "Person")
+                    or _relation_prefix(name, names, settings.split_prefixes)):
                 continue
-            patterns.append(_pattern(name, entry.type, entry.iri, nlp))
+            for variant in {name, name.replace("'", "\u2019")}:
+                patterns.append(_pattern(variant, entry.type, entry.iri, nlp))
         for demonym in entry.demonyms:
             patterns.append(_pattern(demonym, entry.type, entry.iri + DEMONYM, nlp))
     return patterns
 
 
-def _starts_with_title(name: str, titles: frozenset[str]) -> bool:
+def _has_title(name: str, titles: frozenset[str], anywhere: bool) -> bool:
+    """A title opens the name, or (for people) stands anywhere before the last word."""
     lowered = name.lower()
-    return any(lowered.startswith(t + " ") for t in titles)
+    if any(lowered.startswith(t + " ") for t in titles):
+        return True
+    return anywhere and any(f" {t} " in f" {lowered} " and not lowered.endswith(" " + t)
+                            for t in titles)
+
+
+def _relation_prefix(name: str, names: set[str], participles: frozenset[str]) -> bool:
+    """ "Turkish-backed SNA" when "SNA" is another name of the same entry."""
+    match = re.match(r"^\S+?-(\w+) (.+)$", name)
+    return bool(match and match.group(1).lower() in participles and match.group(2) in names)
 
 
 def _pattern(name: str, label: str, iri: str, nlp: Language) -> dict[str, Any]:

@@ -6,7 +6,8 @@ frame fails at start-up with the file and rule number, not halfway through a cor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,10 @@ def _role(raw: Any, where: str) -> Role | None:
         return None
     if not isinstance(raw, dict) or set(raw) - {"deps", "preps", "via"}:
         raise DataFileError(f"{where}: a role takes only deps, preps and via")
+    for key, values in raw.items():
+        bad = [v for v in values if not isinstance(v, str)]
+        if bad:  # YAML reads a bare on/off/yes/no as a boolean
+            raise DataFileError(f"{where}: {key} must be words; quote {bad} (e.g. \"on\")")
     return Role(**{k: tuple(v) for k, v in raw.items()})
 
 
@@ -105,7 +110,12 @@ class LinkingSettings:
     state_forces: dict[str, str]
     not_entities: frozenset[str]
     titles: frozenset[str]
+    split_prefixes: frozenset[str]
     anaphora: dict[str, tuple[str, ...]]
+    office_titles: frozenset[str] = frozenset()
+    office_holders: dict[str, str] = field(default_factory=dict)  # person label → state label
+    furniture: tuple[re.Pattern[str], ...] = ()
+    collectives: frozenset[str] = frozenset()
 
 
 def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> LinkingSettings:
@@ -114,11 +124,34 @@ def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> Link
                for k, v in data.get("ner_classes", {}).items()}
     anaphora = {k: tuple(ontology.check_class(c, f"{path}: anaphora.{k}") for c in v)
                 for k, v in data.get("anaphora", {}).items()}
+    labels = {e.label for e in ontology.entries}
+    offices = data.get("offices", {})
+    holders = {_known(p, labels, f"{path}: offices"): _known(g, labels, f"{path}: offices")
+               for p, g in offices.get("holders", {}).items()}
     return LinkingSettings(
         ner_classes=classes,
         military_nouns=frozenset(data.get("military_nouns", ())),
         state_forces=dict(data.get("state_forces", {})),
         not_entities=frozenset(n.lower() for n in data.get("not_entities", ())),
         titles=frozenset(t.lower() for t in data.get("titles", ())),
+        split_prefixes=frozenset(p.lower() for p in data.get("split_prefixes", ())),
         anaphora=anaphora,
+        office_titles=frozenset(t.lower() for t in offices.get("titles", ())),
+        office_holders=holders,
+        furniture=tuple(_regex(p, f"{path}: furniture") for p in data.get("furniture", ())),
+        collectives=frozenset(_known(n, labels, f"{path}: collectives")
+                              for n in data.get("collectives", ())),
     )
+
+
+def _known(label: str, labels: set[str], where: str) -> str:
+    if label not in labels:
+        raise DataFileError(f"{where}: {label!r} is not the label of a knowledge-base entry")
+    return label
+
+
+def _regex(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise DataFileError(f"{where}: bad pattern {pattern!r}: {exc}") from exc

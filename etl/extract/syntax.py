@@ -28,10 +28,11 @@ class Frames:
     """Applies rules to the tokens of one parsed document."""
 
     def __init__(self, ent_of: dict[int, Span], light_verbs: frozenset[str],
-                 antecedent: Callable[[Token], Span | None]):
+                 antecedent: Callable[[Token], Span | None], offices: set[int] | None = None):
         self.ent_of = ent_of
         self.light_verbs = light_verbs
         self.antecedent = antecedent
+        self.offices = offices or set()
 
     def ends(self, rule: Rule, trigger: Token) -> tuple[list[Candidate], list[Candidate]]:
         """Subject and object candidates of `rule` at `trigger`."""
@@ -45,6 +46,8 @@ class Frames:
             objects = self._described(trigger)  # "Idlib, a rebel stronghold"
         if not objects and rule.frame == "agent_noun":
             objects = self._modifiers(trigger)  # "HTS leader", "Syrian President"
+        if not objects and trigger.i in self.offices:  # "President Assad": the title names
+            objects = [(self.ent_of[trigger.i], 1.0)]  # the state he heads
         return subjects, objects
 
     # -- entities at a token -----------------------------------------------------------

@@ -8,6 +8,7 @@ ontology property (CAPTURED, ALLIED_WITH, ...) carrying its evidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -41,7 +42,8 @@ class Neo4jStore:
         self.ontology = ontology or load_ontology()
         auth = (settings.user, settings.password or "") if settings.user else None
         try:
-            self.driver = neo4j.GraphDatabase.driver(settings.uri, auth=auth)
+            self.driver = neo4j.GraphDatabase.driver(settings.uri, auth=auth,
+                                                     notifications_min_severity="OFF")
             self.driver.verify_connectivity()
         except (ServiceUnavailable, OSError, ValueError) as exc:
             raise Neo4jUnavailableError(
@@ -59,14 +61,15 @@ class Neo4jStore:
                                                       database_=self.settings.database)
         except ServiceUnavailable as exc:
             raise Neo4jUnavailableError(f"{self.settings.uri}: lost Neo4j ({exc})") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"{self.settings.uri}: {exc.message}") from exc
         return [r.data() for r in records]
 
     def _ensure_schema(self) -> None:
         if not self._schema_ready:
-            for statement in cypher("schema").split(";"):
-                body = "\n".join(x for x in statement.splitlines() if not x.startswith("//"))
-                if body.strip():
-                    self._run(body)
+            text = "\n".join(x for x in cypher("schema").splitlines() if not x.startswith("//"))
+            for statement in filter(str.strip, text.split(";")):
+                self._run(statement)
             self._schema_ready = True
 
     def unchanged(self, articles: Sequence[Article]) -> set[str]:
@@ -100,7 +103,8 @@ class Neo4jStore:
             tx.run(cypher("retract_mentions"), ids=ids).consume()
             tx.run(cypher("merge_nodes"), rows=list(nodes.values())).consume()
             tx.run(cypher("merge_articles"), rows=articles).consume()
-            tx.run(cypher("merge_facts"), rows=facts).consume()
+            for rel_type, rows in _by_type(facts).items():
+                tx.run(self._merge_facts(rel_type), rows=rows).consume()
 
         try:
             with self.driver.session(database=self.settings.database) as session:
@@ -114,6 +118,13 @@ class Neo4jStore:
         for d in docs:
             report.facts.update(p for (_, p, _) in {(e.subject, e.predicate, e.object)
                                                     for e in d.edges})
+
+    def _merge_facts(self, rel_type: str) -> str:
+        """The fact-merging query for one relationship type of the ontology."""
+        known = {p.relationship_type for p in self.ontology.properties.values()}
+        if rel_type not in known or not re.fullmatch(r"[A-Z][A-Z0-9_]*", rel_type):
+            raise StoreError(f"{rel_type!r} is not a relationship type of the ontology")
+        return cypher("merge_facts").replace("REL_TYPE", rel_type)
 
     def delete(self, doc_id: str) -> bool:
         self._run(cypher("retract_facts"), ids=[doc_id])
@@ -140,6 +151,13 @@ class Neo4jStore:
 
     def close(self) -> None:
         self.driver.close()
+
+
+def _by_type(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in facts:
+        groups.setdefault(row["type"], []).append(row)
+    return groups
 
 
 def _plain(value: Any) -> Any:

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 from etl.errors import QueryError, StoreError, StoreLockedError
 from etl.load import QueryResult
 from etl.models import Article, GraphDoc, LoadReport
-from etl.ontology import ONTOLOGY_GRAPH, Ontology
-from etl.rdf import article_graph, kg, quads
+from etl.ontology import ONTOLOGY_GRAPH, Ontology, load_ontology
+from etl.rdf import FACTS_GRAPH, article_graph, fact_quads, kg, quads
 
 # Prefixes every SPARQL query may use without declaring them.
 PREFIXES = {
@@ -38,6 +38,8 @@ class OxigraphStore:
     def __init__(self, path: Path | str, ontology: Ontology | None = None,
                  read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
+        self.ontology = ontology or load_ontology()
         try:
             if read_only:
                 if not self.path.exists():
@@ -53,8 +55,8 @@ class OxigraphStore:
                     f"{self.path}: the embedded store is in use by another process "
                     "(another `etl load` or `etl serve`?); wait for it to finish") from exc
             raise StoreError(f"{self.path}: cannot open the embedded store: {exc}") from exc
-        if ontology is not None and not read_only:
-            self._install_ontology(ontology)
+        if not read_only:
+            self._install_ontology(self.ontology)
 
     def _install_ontology(self, ontology: Ontology) -> None:
         """Keep the ontology graph equal to the shipped ontology and knowledge base."""
@@ -76,10 +78,9 @@ class OxigraphStore:
 
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
         for doc in docs:
-            graph = article_graph(doc.article.id)
-            if self.store.contains_named_graph(graph):
-                self.store.remove_graph(graph)
-            self.store.extend(list(quads(doc)))
+            self.delete(doc.article.id)
+            self.store.extend(list(quads(doc, self.ontology)))
+            self.store.extend(list(fact_quads(doc, self.ontology)))
             report.documents += 1
             report.entities.update(n.iri for n in doc.nodes)
             report.facts.update(e.predicate for e in {(e.subject, e.predicate, e.object): e
@@ -87,17 +88,30 @@ class OxigraphStore:
         self.store.flush()
 
     def delete(self, doc_id: str) -> bool:
+        """Drop an article's graph, and each of its facts that no other article states."""
         graph = article_graph(doc_id)
         if not self.store.contains_named_graph(graph):
             return False
+        stated = [q for p in self._fact_properties
+                  for q in self.store.quads_for_pattern(None, p, None, graph)]
         self.store.remove_graph(graph)
+        for q in stated:
+            others = (o.graph_name for o in
+                      self.store.quads_for_pattern(q.subject, q.predicate, q.object, None))
+            if all(g == FACTS_GRAPH for g in others):
+                self.store.remove(ox.Quad(q.subject, q.predicate, q.object, FACTS_GRAPH))
         return True
+
+    @property
+    def _fact_properties(self) -> list[ox.NamedNode]:
+        return [ox.NamedNode(p.iri) for p in self.ontology.properties.values()]
 
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult:
         subs = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
         try:
             result = self.store.query(text, prefixes=PREFIXES, substitutions=subs,
-                                      use_default_graph_as_union=True)
+                                      default_graph=[FACTS_GRAPH, ox.NamedNode(str(
+                                          ONTOLOGY_GRAPH))])
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
@@ -116,7 +130,8 @@ class OxigraphStore:
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, None))
 
     def close(self) -> None:
-        self.store.flush()
+        if not self.read_only:
+            self.store.flush()
         del self.store
 
 

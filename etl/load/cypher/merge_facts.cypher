@@ -1,9 +1,12 @@
-// Facts: one relationship per (subject, type, object), carrying its evidence as parallel
-// lists (article, sentence, confidence) plus the distinct supporting articles.
+// Facts of one relationship type: one relationship per (subject, type, object), carrying
+// its evidence as parallel lists (article, sentence, confidence) and the distinct
+// supporting articles. `REL_TYPE` is replaced by a relationship type of the ontology
+// (checked against it, never user text): Neo4j 5.26 plans a dynamic type `$(...)` in
+// MERGE once and reuses the plan for other types, which merges facts under wrong types.
 UNWIND $rows AS row
 MATCH (s:Resource {uri: row.subject})
 MATCH (o:Resource {uri: row.object})
-MERGE (s)-[r:$(row.type)]->(o)
+MERGE (s)-[r:`REL_TYPE`]->(o)
 ON CREATE SET r.uri = row.predicate, r.articles = [], r.evidenceArticles = [],
               r.evidenceSentences = [], r.evidenceConfidences = []
 SET r.articles = CASE WHEN row.article IN r.articles THEN r.articles

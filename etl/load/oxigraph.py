@@ -114,8 +114,10 @@ class OxigraphStore:
                                           ONTOLOGY_GRAPH))])
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise QueryError(f"SPARQL query failed: {exc}") from exc
+        except (OSError, RuntimeError) as exc:
+            hint = (" (select every --param variable, e.g. SELECT ?name ...)"
+                    if "projection" in str(exc) else "")
+            raise QueryError(f"SPARQL query failed: {exc}{hint}") from exc
         if isinstance(result, ox.QueryBoolean):
             return QueryResult(["result"], [{"result": bool(result)}])
         if isinstance(result, ox.QuerySolutions):

@@ -30,12 +30,30 @@ def _ontology(directory: str) -> Ontology:
     return load_ontology(Path(directory) if directory else None)
 
 
+# A dateline opens a line: an upper-case place, maybe ", Country" and "(Agency)", then a
+# colon or dash ("BEIRUT (Reuters) -", "RAS AL-AIN, Syria:"), after a date stamp if any.
+DATELINE = re.compile(r"^(?:date [\d-]+(?: [\d:]+)*\s+)?[A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+)*"
+                      r"(?:, [A-Z][\w'.\-]*(?: [A-Z][\w'.\-]*)*)?(?: \([^)]{1,40}\))?"
+                      r"\s*[:\-\u2013\u2014]\s", re.MULTILINE)
+
+
+def dateline_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of datelines, which are page furniture, not text."""
+    return [(m.start(), m.end()) for m in DATELINE.finditer(text)]
+
+
 @Language.component("kg_sentence_breaks")
 def sentence_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence, and so does a dateline, so that the parser sees the
+    story's first sentence on its own."""
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
         if "\n" in prev.text or "\n" in prev.whitespace_:
             tok.is_sent_start = True
+    for _, end in dateline_ranges(doc.text):
+        span = doc.char_span(end, end + 1, alignment_mode="expand")
+        if span is not None and span.start > 0:
+            doc[span.start].is_sent_start = True
     return doc
 
 
@@ -55,7 +73,7 @@ class Linker:
     def __call__(self, doc: Doc) -> Doc:
         names: dict[str, str] = {}
         local: dict[str, tuple[str, str]] = {}  # abbreviations and surnames seen in this doc
-        furniture = furniture_ranges(doc, self.settings.furniture)
+        furniture = furniture_ranges(doc, self.settings.furniture) + dateline_ranges(doc.text)
         spans = []
         for ent in doc.ents:
             if any(start <= ent.start_char < end for start, end in furniture):
@@ -227,7 +245,7 @@ class RelationExtractor:
         ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
         offices = doc._.kg_offices or set()
         frames = Frames(ent_of, self.rules.light_verbs, lambda tok: self._antecedent(doc, tok),
-                        offices)
+                        offices, self._is_site, self.rules.leading_verbs)
         facts: dict[tuple, tuple] = {}
         for tok in doc:
             for rule in self._rules_for(tok, ent_of, offices):
@@ -250,12 +268,13 @@ class RelationExtractor:
         if tok.i > 0:
             rules = rules + self.by_lemma.get(f"{tok.doc[tok.i - 1].lower_} {lemma}", [])
         wanted = {"verb": ("VERB", "AUX"), "event_noun": ("NOUN", "PROPN", "VERB"),
-                  "agent_noun": ("NOUN", "PROPN"), "between": ("ADP",)}
+                  "agent_noun": ("NOUN", "PROPN"), "between": ("ADP",),
+                  "companion": ("ADP", "ADV")}
         return [r for r in rules if tok.pos_ in wanted[r.frame]]
 
     def _add(self, facts: dict, rule, tok: Token, subj: Span, obj: Span, factor: float) -> None:
         prop = self.ontology.properties[rule.predicate]
-        if subj.kb_id_ == obj.kb_id_:
+        if subj.kb_id_ == obj.kb_id_ or self._own_state(rule.predicate, subj, obj):
             return
         if not (self.ontology.is_a(subj.label_, prop.domain)
                 and self.ontology.is_a(obj.label_, prop.range)):
@@ -266,6 +285,20 @@ class RelationExtractor:
         if key not in facts or facts[key][-1] < confidence:
             facts[key] = (rule.predicate, subj.start_char, subj.end_char, obj.start_char,
                           obj.end_char, sent.start_char, sent.end_char, confidence)
+
+    def _own_state(self, predicate: str, subj: Span, obj: Span) -> bool:
+        """A head of state is not the ally of the state he leads (that is leaderOf)."""
+        if predicate != "alliedWith":
+            return False
+        holders = self.settings.office_holders
+        labels = [self.ontology.by_iri[e.kb_id_].label if e.kb_id_ in self.ontology.by_iri
+                  else "" for e in (subj, obj)]
+        return holders.get(labels[0]) == labels[1] or holders.get(labels[1]) == labels[0]
+
+    def _is_site(self, ent: Span) -> bool:
+        """A place that is not also an actor: a city or a province, not a country."""
+        return self.ontology.is_a(ent.label_, "Place") and not self.ontology.is_a(ent.label_,
+                                                                                  "Actor")
 
     def _antecedent(self, doc: Doc, tok: Token) -> Span | None:
         """The last entity before `tok` whose class fits the pronoun."""

@@ -34,6 +34,7 @@ def build_pipeline(model: str, ontology: Ontology) -> Language:
     nlp = load_model(model)
     if "parser" not in nlp.pipe_names or "ner" not in nlp.pipe_names:
         raise ConfigError(f"the spaCy model {model!r} needs a parser and an NER component")
+    _split_dotted_prefixes(nlp, ontology)
     nlp.add_pipe("kg_sentence_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="kg_ruler", before="ner",
                          config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
@@ -50,7 +51,7 @@ def ruler_patterns(ontology: Ontology, nlp: Language) -> list[dict[str, Any]]:
     Names that would swallow a relation are left to their parts: a person's name with a
     title ("Russian President Vladimir Putin" states leaderOf) and "X-backed Y" when Y is a
     name of the same entry ("Turkish-backed SNA" states alliedWith). A name written with a
-    straight apostrophe also matches the typographic one ("Assad’s forces").
+    straight apostrophe also matches the typographic one (U+2019).
     """
     settings = load_linking(ontology)
     patterns: list[dict[str, Any]] = []
@@ -66,6 +67,19 @@ def ruler_patterns(ontology: Ontology, nlp: Language) -> list[dict[str, Any]]:
         for demonym in entry.demonyms:
             patterns.append(_pattern(demonym, entry.type, entry.iri + DEMONYM, nlp))
     return patterns
+
+
+def _split_dotted_prefixes(nlp: Language, ontology: Ontology) -> None:
+    """The tokenizer keeps "U.S.-backed" in one piece; split it like "US-backed" so that
+    the name and the participle are separate words."""
+    participles = load_linking(ontology).split_prefixes | {"led", "held", "controlled"}
+    dotted = {n for e in ontology.entries for n in (e.label, *e.aliases)
+              if re.fullmatch(r"(?:[A-Z]\.){2,}", n)}
+    for name in dotted:
+        for word in participles:
+            for form in (word, word.capitalize()):
+                nlp.tokenizer.add_special_case(  # type: ignore[union-attr]
+                    f"{name}-{form}", [{"ORTH": name}, {"ORTH": "-"}, {"ORTH": form}])
 
 
 def _has_title(name: str, titles: frozenset[str], anywhere: bool) -> bool:

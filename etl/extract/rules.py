@@ -17,7 +17,7 @@ from etl.errors import DataFileError
 from etl.ontology import Ontology
 
 DATA = Path(__file__).parent / "data"
-FRAMES = ("verb", "event_noun", "agent_noun", "between")
+FRAMES = ("verb", "event_noun", "agent_noun", "between", "companion")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Role:
     deps: tuple[str, ...] = ()
     preps: tuple[str, ...] = ()
     via: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     blockers: Blockers
     light_verbs: frozenset[str]
+    leading_verbs: frozenset[str] = frozenset()
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -68,8 +70,8 @@ def _yaml(path: Path) -> dict[str, Any]:
 def _role(raw: Any, where: str) -> Role | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) - {"deps", "preps", "via"}:
-        raise DataFileError(f"{where}: a role takes only deps, preps and via")
+    if not isinstance(raw, dict) or set(raw) - {"deps", "preps", "via", "within"}:
+        raise DataFileError(f"{where}: a role takes only deps, preps, via and within")
     for key, values in raw.items():
         bad = [v for v in values if not isinstance(v, str)]
         if bad:  # YAML reads a bare on/off/yes/no as a boolean
@@ -100,7 +102,8 @@ def load_rules(ontology: Ontology, path: Path = DATA / "relations.yaml") -> Rule
         ))
     b = data.get("blockers", {})
     blockers = Blockers(*(frozenset(b.get(k, ())) for k in ("modals", "verbs", "marks")))
-    return RuleSet(tuple(rules), blockers, frozenset(data.get("light_verbs", ())))
+    return RuleSet(tuple(rules), blockers, frozenset(data.get("light_verbs", ())),
+                   frozenset(data.get("leading_verbs", ())))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from etl.extract.rules import Blockers, Role, Rule
 MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod"}
 RELATIVE_PRONOUNS = {"which", "who", "whom", "that", "whose", "where"}
 NEGATORS = {"no", "not", "never", "n't"}
+EXAMPLE_PREPS = {"including", "like"}
 # Hops after which the discount of a subject shared along clauses applies.
 INHERITED = 0.85
 PRONOUN = 0.85
@@ -28,24 +29,37 @@ class Frames:
     """Applies rules to the tokens of one parsed document."""
 
     def __init__(self, ent_of: dict[int, Span], light_verbs: frozenset[str],
-                 antecedent: Callable[[Token], Span | None], offices: set[int] | None = None):
+                 antecedent: Callable[[Token], Span | None], offices: set[int] | None = None,
+                 is_site: Callable[[Span], bool] = lambda ent: False,
+                 leading_verbs: frozenset[str] = frozenset()):
         self.ent_of = ent_of
         self.light_verbs = light_verbs
         self.antecedent = antecedent
         self.offices = offices or set()
+        self.is_site = is_site  # a place that is no actor (a city, not a country)
+        self.leading_verbs = leading_verbs  # "rebels led by HTS"
 
     def ends(self, rule: Rule, trigger: Token) -> tuple[list[Candidate], list[Candidate]]:
         """Subject and object candidates of `rule` at `trigger`."""
         if rule.frame == "between":
             return self._between(trigger)
+        if rule.frame == "companion":
+            return self._companion(trigger)
         subjects = (self._role(trigger, rule.subject) if rule.subject
                     else self._default_subject(rule.frame, trigger))
         objects = (self._role(trigger, rule.object) if rule.object
                    else self._default_object(rule.frame, trigger))
+        if rule.frame == "event_noun" and not objects:
+            objects = self._event_object(trigger, rule.object)
         if not objects and rule.frame != "verb" and trigger.dep_ in ("appos", "attr"):
             objects = self._described(trigger)  # "Idlib, a rebel stronghold"
-        if not objects and rule.frame == "agent_noun":
-            objects = self._modifiers(trigger)  # "HTS leader", "Syrian President"
+        if rule.frame == "agent_noun" and not objects:
+            possessors = self._possessors(trigger)
+            if possessors:  # "his Russian and Iranian supporters", "Syria's president"
+                subjects = _dedupe(subjects + self._described_inside(trigger))
+                objects = possessors
+            else:
+                objects = self._modifiers(trigger)  # "HTS leader", "Syrian President"
         if not objects and trigger.i in self.offices:  # "President Assad": the title names
             objects = [(self.ent_of[trigger.i], 1.0)]  # the state he heads
         return subjects, objects
@@ -70,18 +84,36 @@ class Frames:
         found = [c for child in tok.children if child.dep_ == "appos"
                  for c in self._entities_here(child, depth + 1)]
         found = found or self._modifiers(tok) or self._of_objects(tok, depth)
+        found = found or self._examples(tok, depth)
+        if not found and tok.pos_ == "PRON" and tok.dep_ == "nsubj":
+            found = self._reporter(tok)  # "the rebels said they had taken ..."
         if not found and tok.pos_ in ("PRON", "NOUN"):  # "it", "the group"
             ent = self.antecedent(tok)
             found = [(ent, PRONOUN)] if ent is not None else []
         return found
 
-    def _modifiers(self, tok: Token) -> list[Candidate]:
-        """Entities that modify a noun: "rebel positions", "Russian and Syrian jets"."""
+    def _reporter(self, pronoun: Token) -> list[Candidate]:
+        """The subject of "X said/announced that PRONOUN ...": a pronoun subject of a
+        reported clause most often refers back to who reports it."""
+        verb = pronoun.head
+        if verb.dep_ != "ccomp" or verb.head.pos_ not in ("VERB", "AUX"):
+            return []
+        return [(e, PRONOUN) for child in verb.head.children if child.dep_ == "nsubj"
+                and child.i in self.ent_of for e, _ in self.entities(child)]
+
+    def _modifiers(self, tok: Token, skip: tuple[str, ...] = ()) -> list[Candidate]:
+        """Entities that modify a noun: "rebel positions", "Russian and Syrian jets",
+        "their capture" (a possessive pronoun stands for its antecedent)."""
         found = []
         for child in tok.children:
-            if child.dep_ in MODIFIER_DEPS and child.i in self.ent_of:
+            if child.dep_ not in MODIFIER_DEPS or child.dep_ in skip:
+                continue
+            if child.i in self.ent_of:
                 found.append((self.ent_of[child.i], 1.0))
                 found += [(self.ent_of[c.i], 1.0) for c in child.conjuncts if c.i in self.ent_of]
+            elif child.dep_ == "poss" and child.pos_ == "PRON":
+                ent = self.antecedent(child)
+                found += [(ent, PRONOUN)] if ent is not None else []
         return _dedupe(found)
 
     def _of_objects(self, tok: Token, depth: int) -> list[Candidate]:
@@ -90,15 +122,31 @@ class Frames:
                 for o in p.children if o.dep_ == "pobj"
                 for c in self.entities(o, depth + 1)]
 
+    def _examples(self, tok: Token, depth: int) -> list[Candidate]:
+        """ "major cities, including Aleppo and Hama": the examples a noun lists."""
+        return [c for p in tok.children if p.dep_ == "prep" and p.lower_ in EXAMPLE_PREPS
+                for o in p.children if o.dep_ == "pobj" for c in self.entities(o, depth + 1)]
+
+    def _target(self, tok: Token, role: Role) -> list[Candidate]:
+        """What an object token names; for an unnamed target ("weapons depots in X"), the
+        places it lies in, if the role lists such prepositions (`within`)."""
+        found = self.entities(tok)
+        if found or not role.within:
+            return found
+        for node in (tok, *tok.conjuncts):
+            found += [c for o in _prep_objects(node, role.within) for c in self.entities(o)]
+        return _dedupe(found)
+
     # -- roles ---------------------------------------------------------------------------
     def _role(self, trigger: Token, role: Role) -> list[Candidate]:
         heads = [trigger]
-        if role.via:
+        if role.via:  # "took control of X"; the parser often hangs "of X" on the verb
             heads = [c for c in trigger.children if c.lemma_.lower() in role.via]
+            heads += [trigger] if heads else []
         found = [c for h in heads for child in h.children if child.dep_ in role.deps
-                 for c in self.entities(child)]
+                 for c in self._target(child, role)]
         found += [c for h in heads for o in _prep_objects(h, role.preps)
-                  for c in self.entities(o)]
+                  for c in self._target(o, role)]
         return _dedupe(found)
 
     def _default_subject(self, frame: str, trigger: Token) -> list[Candidate]:
@@ -128,20 +176,31 @@ class Frames:
                 return agents
             return self._modifiers(verb)  # "Iran-backed": Iran is npadvmod of backed
         subjects = [c for child in verb.children if child.dep_ in ("nsubj", "csubj")
-                    for c in self.entities(child)]
+                    for c in self.entities(child) + self._leaders(child)]
         if subjects or hops > 3:
-            return subjects
+            return _dedupe(subjects)
         head = verb.head
+        if verb.dep_ == "pcomp" and head.dep_ == "prep":  # "achieved a triumph by capturing"
+            head = head.head
         if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp") and head.pos_ in ("VERB", "AUX"):
             return [(e, f * INHERITED) for e, f in self.verb_subjects(head, hops + 1)]
         if verb.dep_ == "acl" and head.pos_ == "NOUN":  # "airstrikes targeting X"
             return self._owner(head)
         return []
 
+    def _leaders(self, noun: Token) -> list[Candidate]:
+        """Who leads or operates the actor a noun names: "rebels led by HTS", "a drone
+        operated by the FSA". The guidelines accept either as the actor."""
+        return [c for acl in noun.children if acl.dep_ == "acl" and acl.tag_ == "VBN"
+                and acl.lemma_.lower() in self.leading_verbs
+                for a in acl.children if a.dep_ == "agent"
+                for o in a.children if o.dep_ == "pobj" for c in self.entities(o)]
+
     def _owner(self, noun: Token) -> list[Candidate]:
         """Who performs the act an event noun names."""
-        found = self._modifiers(noun)
+        found = [c for c in self._modifiers(noun) if not self.is_site(c[0])]
         found += [c for o in _prep_objects(noun, ("by",)) for c in self.entities(o)]
+        found += self._leaders(noun)
         if found:
             return found
         head = noun.head
@@ -164,6 +223,44 @@ class Frames:
             return self.verb_subjects(head.head)
         return [c for child in noun.children if child.dep_ == "appos"
                 for c in self.entities(child)]
+
+    def _event_object(self, noun: Token, role: Role | None) -> list[Candidate]:
+        """Where an event noun's target stands when its own prepositions name none: a site
+        that modifies it ("the Aleppo offensive"), or a preposition the parser hung on the
+        light verb ("carried out airstrikes | on X")."""
+        found = [c for c in self._modifiers(noun) if self.is_site(c[0])]
+        head = noun.head
+        if not found and role and noun.dep_ == "dobj" and head.lemma_ in self.light_verbs:
+            found = [c for o in _prep_objects(head, role.preps) for c in self._target(o, role)]
+        return found
+
+    def _possessors(self, noun: Token) -> list[Candidate]:
+        """The owner of a relational noun: "Assad's allies", "his supporters"."""
+        return [c for child in noun.children if child.dep_ == "poss"
+                for c in self._entities_here(child, 0)]
+
+    def _described_inside(self, noun: Token) -> list[Candidate]:
+        """Who a possessed relational noun names inside its own phrase: its other modifiers
+        and appositions ("his Russian supporters", "Assad's allies Russia and Iran")."""
+        found = [c for c in self._modifiers(noun, skip=("poss",))]
+        return found + [c for child in noun.children if child.dep_ == "appos"
+                        for c in self.entities(child)]
+
+    def _companion(self, marker: Token) -> tuple[list[Candidate], list[Candidate]]:
+        """ "X, together with Y, launched ...", "X along with Y", "X fought alongside Y":
+        X and Y act jointly. The marker is the adverb or preposition of the trigger."""
+        prep = marker
+        if marker.dep_ == "advmod" and marker.head.dep_ == "prep":
+            prep = marker.head  # "together with": "together" hangs under "with"
+        else:
+            prep = next((c for c in marker.children if c.dep_ == "prep"), marker)
+        objects = [c for o in prep.children if o.dep_ == "pobj" for c in self.entities(o)]
+        host = prep.head
+        if host.i == marker.i:
+            host = marker.head
+        if host.pos_ in ("VERB", "AUX"):
+            return self.verb_subjects(host), objects
+        return self.entities(host), objects
 
     def _between(self, between: Token) -> tuple[list[Candidate], list[Candidate]]:
         objects = [c for o in between.children if o.dep_ == "pobj" for c in self.entities(o)]

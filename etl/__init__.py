@@ -16,7 +16,6 @@ from etl.errors import (
     StoreError,
     StoreLockedError,
 )
-from etl.load import QueryResult
 from etl.models import (
     Article,
     Edge,
@@ -29,6 +28,7 @@ from etl.models import (
     Node,
     ReadProblem,
 )
+from etl.stores import QueryResult
 
 __all__ = [
     "Article",

@@ -1,8 +1,8 @@
 """The Python API: the verbs the CLI offers, for notebooks and other programs.
 
-    from etl import load, extract, query
-    result = load(["samples/"], store="kg-data")
-    for row in query("SELECT ?s ?o WHERE { ?s kg:captured ?o }", store="kg-data").rows: ...
+from etl import load, extract, query
+result = load(["samples/"], store="kg-data")
+for row in query("SELECT ?s ?o WHERE { ?s kg:captured ?o }", store="kg-data").rows: ...
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from etl.config import Neo4jSettings, Settings
-from etl.errors import EtlError, StoreError
-from etl.load import QueryResult, Store
+from etl.errors import StoreError
 from etl.models import Article, Extraction, LoadReport, ReadProblem
 from etl.ontology import load_ontology
 from etl.read import read_articles
-
+from etl.stores import QueryResult, Store, store_class
 
 
 @dataclass
@@ -37,21 +36,25 @@ class LoadResult:
 
 
 def _extractor(settings: Settings) -> Any:
-    from etl.extract import Extractor
+    from etl.extraction import Extractor
 
     return Extractor(settings.model, load_ontology(), workers=settings.workers)
 
 
-def extract(paths: Iterable[str | Path], settings: Settings | None = None,
-            on_problem: Callable[[ReadProblem], None] | None = None) -> Iterator[Extraction]:
+def extract(
+    paths: Iterable[str | Path],
+    settings: Settings | None = None,
+    on_problem: Callable[[ReadProblem], None] | None = None,
+) -> Iterator[Extraction]:
     """Extract entities and facts from the articles under `paths`."""
     settings = settings or Settings()
     extractor = _extractor(settings)
     yield from extractor.extract(_articles(read_articles(paths), on_problem))
 
 
-def _articles(items: Iterable[Article | ReadProblem],
-              on_problem: Callable[[ReadProblem], None] | None) -> Iterator[Article]:
+def _articles(
+    items: Iterable[Article | ReadProblem], on_problem: Callable[[ReadProblem], None] | None
+) -> Iterator[Article]:
     for item in items:
         if isinstance(item, ReadProblem):
             if on_problem:
@@ -60,26 +63,30 @@ def _articles(items: Iterable[Article | ReadProblem],
             yield item
 
 
-def open_stores(settings: Settings, neo4j: Neo4jSettings | None) -> list[Store]:
-    """The embedded store, and Neo4j when settings name it."""
-    from etl.load.oxigraph import OxigraphStore
+def open_stores(
+    settings: Settings, neo4j: Neo4jSettings | None, failures: dict[str, str]
+) -> list[Store]:
+    """The embedded store, and Neo4j when settings name it.
 
+    A Neo4j that does not answer is recorded in `failures`, so the embedded store still
+    loads and a later run completes the Neo4j side.
+    """
     ontology = load_ontology()
-    stores: list[Store] = [OxigraphStore(settings.store, ontology)]
+    stores: list[Store] = [store_class("rdf")(settings.store, ontology)]
     if neo4j is not None:
-        from etl.load.neo4j import Neo4jStore
-
         try:
-            stores.append(Neo4jStore(neo4j, ontology))
-        except EtlError:
-            stores[0].close()
-            raise
+            stores.append(store_class("neo4j")(neo4j, ontology))
+        except StoreError as exc:
+            failures["neo4j"] = str(exc)
     return stores
 
 
-def load(paths: Iterable[str | Path], settings: Settings | None = None,
-         neo4j: Neo4jSettings | None = None,
-         progress: Callable[[int], None] | None = None) -> LoadResult:
+def load(
+    paths: Iterable[str | Path],
+    settings: Settings | None = None,
+    neo4j: Neo4jSettings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LoadResult:
     """Read, extract, map and load articles into the embedded store (and Neo4j).
 
     Articles every store already holds unchanged are not extracted again. A store that
@@ -89,17 +96,19 @@ def load(paths: Iterable[str | Path], settings: Settings | None = None,
 
     settings = settings or Settings()
     result = LoadResult()
-    stores = open_stores(settings, neo4j)
+    stores = open_stores(settings, neo4j, result.failures)
     result.reports = [LoadReport(s.name) for s in stores]
     extractor = None
     ontology = load_ontology()
     items = read_articles(paths)
     try:
-        while batch := list(islice(_articles(items, result.problems.append),
-                                   settings.batch_size)):
+        while batch := list(islice(_articles(items, result.problems.append), settings.batch_size)):
             result.read += len(batch)
-            live = [(s, r) for s, r in zip(stores, result.reports, strict=True)
-                    if s.name not in result.failures]
+            live = [
+                (s, r)
+                for s, r in zip(stores, result.reports, strict=True)
+                if s.name not in result.failures
+            ]
             done = {s.name: s.unchanged(batch) for s, _ in live}
             todo = [a for a in batch if not all(a.id in d for d in done.values())]
             if todo:
@@ -121,22 +130,22 @@ def load(paths: Iterable[str | Path], settings: Settings | None = None,
     return result
 
 
-def query(text: str, backend: str = "rdf", params: Mapping[str, Any] | None = None,
-          settings: Settings | None = None, neo4j: Neo4jSettings | None = None) -> QueryResult:
+def query(
+    text: str,
+    backend: str = "rdf",
+    params: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
+    neo4j: Neo4jSettings | None = None,
+) -> QueryResult:
     """Run SPARQL on the embedded store (`rdf`) or Cypher on Neo4j (`neo4j`)."""
     settings = settings or Settings()
     if backend == "neo4j":
-        from etl.load.neo4j import Neo4jStore
-
         if neo4j is None:
             raise StoreError("no Neo4j URI: pass --neo4j-uri or set NEO4J_URI")
-        store: Store = Neo4jStore(neo4j)
+        store: Store = store_class("neo4j")(neo4j)
     else:
-        from etl.load.oxigraph import OxigraphStore
-
-        store = OxigraphStore(settings.store, read_only=True)
+        store = store_class("rdf")(settings.store, read_only=True)
     try:
         return store.query(text, params)
     finally:
         store.close()
-

@@ -19,26 +19,44 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def store_option(f: F) -> F:
-    return click.option("--store", type=click.Path(file_okay=False, path_type=Path),
-                        envvar="ETL_STORE", default=DEFAULT_STORE, show_default=True,
-                        help="Folder of the embedded RDF store (env ETL_STORE).")(f)
+    return click.option(
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="ETL_STORE",
+        default=DEFAULT_STORE,
+        show_default=True,
+        help="Folder of the embedded RDF store (env ETL_STORE).",
+    )(f)
 
 
 def neo4j_option(f: F) -> F:
-    return click.option("--neo4j-uri", envvar="NEO4J_URI", metavar="URI",
-                        help="Bolt URI of Neo4j, e.g. bolt://127.0.0.1:7687 (env NEO4J_URI; "
-                             "NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE too).")(f)
+    return click.option(
+        "--neo4j-uri",
+        envvar="NEO4J_URI",
+        metavar="URI",
+        help="Bolt URI of Neo4j, e.g. bolt://127.0.0.1:7687 (env NEO4J_URI; "
+        "NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE too).",
+    )(f)
 
 
 def model_option(f: F) -> F:
-    return click.option("--model", envvar="ETL_MODEL", default=DEFAULT_MODEL,
-                        show_default=True,
-                        help="spaCy English pipeline to use (env ETL_MODEL).")(f)
+    return click.option(
+        "--model",
+        envvar="ETL_MODEL",
+        default=DEFAULT_MODEL,
+        show_default=True,
+        help="spaCy English pipeline to use (env ETL_MODEL).",
+    )(f)
 
 
 def workers_option(f: F) -> F:
-    return click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-                        help="Processes for extraction.")(f)
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="Processes for extraction.",
+    )(f)
 
 
 def errors_handled(f: F) -> F:
@@ -75,13 +93,31 @@ def cli(verbose: bool) -> None:
 @neo4j_option
 @model_option
 @workers_option
-@click.option("--batch-size", type=click.IntRange(1), default=200, show_default=True,
-              help="Articles per extraction and write batch.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the summary.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="Articles per extraction and write batch.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the summary.",
+)
 @errors_handled
-def load(paths: tuple[str, ...], store: Path, neo4j_uri: str | None, model: str, workers: int,
-         batch_size: int, fmt: str) -> None:
+def load(
+    paths: tuple[str, ...],
+    store: Path,
+    neo4j_uri: str | None,
+    model: str,
+    workers: int,
+    batch_size: int,
+    fmt: str,
+) -> None:
     """Extract facts from articles and load them into the stores.
 
     PATHS are .txt/.md files (id = file stem), .jsonl files (one {"id", "text", "title",
@@ -111,8 +147,14 @@ def load(paths: tuple[str, ...], store: Path, neo4j_uri: str | None, model: str,
 @click.argument("paths", nargs=-1, required=True)
 @model_option
 @workers_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="table",
-              show_default=True, help="jsonl: one record per entity mention and per fact.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "table"]),
+    default="table",
+    show_default=True,
+    help="jsonl: one record per entity mention and per fact.",
+)
 @errors_handled
 def extract(paths: tuple[str, ...], model: str, workers: int, fmt: str) -> None:
     """Extract entities and facts and print them, without loading anything.
@@ -140,15 +182,32 @@ def extract(paths: tuple[str, ...], model: str, workers: int, fmt: str) -> None:
 @cli.command()
 @click.option("--sparql", metavar="TEXT|FILE", help="A SPARQL query, or a file holding one.")
 @click.option("--cypher", metavar="TEXT|FILE", help="A Cypher query, or a file holding one.")
-@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
-              help="A query parameter ($key in Cypher, ?key in SPARQL); repeatable.")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A query parameter ($key in Cypher, ?key in SPARQL); repeatable.",
+)
 @store_option
 @neo4j_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 @errors_handled
-def query(sparql: str | None, cypher: str | None, params: tuple[str, ...], store: Path,
-          neo4j_uri: str | None, fmt: str) -> None:
+def query(
+    sparql: str | None,
+    cypher: str | None,
+    params: tuple[str, ...],
+    store: Path,
+    neo4j_uri: str | None,
+    fmt: str,
+) -> None:
     """Query the embedded store with SPARQL or Neo4j with Cypher.
 
     SPARQL sees all graphs as one; the prefixes kg:, kgr:, rdfs:, skos:, owl:, xsd: are
@@ -169,8 +228,9 @@ def query(sparql: str | None, cypher: str | None, params: tuple[str, ...], store
     text = _query_text(sparql or cypher or "")
     values = dict(_param(p) for p in params)
     backend = "rdf" if sparql else "neo4j"
-    result = api.query(text, backend, values, Settings(store=store),
-                       Neo4jSettings.from_env(neo4j_uri))
+    result = api.query(
+        text, backend, values, Settings(store=store), Neo4jSettings.from_env(neo4j_uri)
+    )
     if fmt == "json":
         click.echo(json.dumps(result.rows, ensure_ascii=False, indent=1, default=str))
     elif fmt == "csv":

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from etl.api import LoadResult
-from etl.load import QueryResult
 from etl.models import Extraction, ReadProblem
+from etl.stores import QueryResult
 
 out = Console()
 err = Console(stderr=True)
@@ -21,8 +21,13 @@ err = Console(stderr=True)
 @contextmanager
 def progress_bar(what: str) -> Iterator[Callable[[int], None]]:
     """A live count of documents on stderr (hidden when stderr is not a terminal)."""
-    columns = (TextColumn(f"{what}"), BarColumn(), MofNCompleteColumn(), TextColumn("docs"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn(f"{what}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("docs"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(what, total=None)
         yield lambda n: bar.advance(task, n)
@@ -35,8 +40,12 @@ def print_problems(problems: list[ReadProblem]) -> None:
 
 def print_summary(result: LoadResult, fmt: str) -> None:
     if fmt == "json":
-        data = {"read": result.read, "failed": len(result.problems),
-                "stores": [r.as_dict() for r in result.reports], "errors": result.failures}
+        data = {
+            "read": result.read,
+            "failed": len(result.problems),
+            "stores": [r.as_dict() for r in result.reports],
+            "errors": result.failures,
+        }
         out.print_json(json.dumps(data))
         return
     out.print(f"documents read: {result.read}, failed: {len(result.problems)}")
@@ -51,12 +60,19 @@ def print_summary(result: LoadResult, fmt: str) -> None:
 
 
 def print_extraction(extraction: Extraction) -> None:
-    out.print(f"[bold]{extraction.article.id}[/bold]: {len(extraction.entities)} entities, "
-              f"{len(extraction.facts)} facts")
+    out.print(
+        f"[bold]{extraction.article.id}[/bold]: {len(extraction.entities)} entities, "
+        f"{len(extraction.facts)} facts"
+    )
     table = Table("predicate", "subject", "object", "confidence", "sentence")
     for f in extraction.facts:
-        table.add_row(f.predicate, f.subject.entity.label, f.object.entity.label,
-                      f"{f.confidence:.2f}", f.sentence[:80])
+        table.add_row(
+            f.predicate,
+            f.subject.entity.label,
+            f.object.entity.label,
+            f"{f.confidence:.2f}",
+            f.sentence[:80],
+        )
     out.print(table)
 
 
@@ -66,4 +82,3 @@ def print_rows(result: QueryResult) -> None:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in result.columns))
     out.print(table)
     err.print(f"{len(result.rows)} rows")
-

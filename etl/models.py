@@ -89,16 +89,31 @@ class Extraction:
         doc = self.article.id
 
         def end(m: Mention) -> dict[str, object]:
-            return {"iri": m.entity.iri, "label": m.entity.label, "type": m.entity.type,
-                    "text": m.text}
+            return {
+                "iri": m.entity.iri,
+                "label": m.entity.label,
+                "type": m.entity.type,
+                "text": m.text,
+            }
 
         rows: list[dict[str, object]] = [
             {"doc": doc, "kind": "entity", **end(m), "start": m.start, "end": m.end}
-            for m in self.mentions]
-        rows += [{"doc": doc, "kind": "relation", "predicate": f.predicate,
-                  "subject": end(f.subject), "object": end(f.object), "sentence": f.sentence,
-                  "start": f.start, "end": f.end, "confidence": f.confidence}
-                 for f in self.facts]
+            for m in self.mentions
+        ]
+        rows += [
+            {
+                "doc": doc,
+                "kind": "relation",
+                "predicate": f.predicate,
+                "subject": end(f.subject),
+                "object": end(f.object),
+                "sentence": f.sentence,
+                "start": f.start,
+                "end": f.end,
+                "confidence": f.confidence,
+            }
+            for f in self.facts
+        ]
         return rows
 
 

@@ -105,7 +105,7 @@ class Ontology:
     # -- reading -----------------------------------------------------------------
     def _local(self, term: object) -> str | None:
         text = str(term)
-        return text[len(str(KG)):] if text.startswith(str(KG)) else None
+        return text[len(str(KG)) :] if text.startswith(str(KG)) else None
 
     def _read_parents(self) -> dict[str, tuple[str, ...]]:
         parents: dict[str, tuple[str, ...]] = {}
@@ -128,8 +128,7 @@ class Ontology:
                     domain=self._local(self.graph.value(prop, RDFS.domain)),
                     range=self._local(self.graph.value(prop, RDFS.range)),
                     symmetric=(prop, RDF.type, OWL.SymmetricProperty) in self.graph,
-                    core=bool(self.graph.value(prop, KG.coreRelation, default=Literal(False))
-                              .toPython()),
+                    core=(prop, KG.coreRelation, Literal(True)) in self.graph,
                 )
         return props
 
@@ -137,21 +136,30 @@ class Ontology:
         entries = []
         for subject in sorted(set(sources)):
             where = f"{sources[subject]}: {subject}"
-            types = [t for t in (self._local(o) for o in self.graph.objects(subject, RDF.type))
-                     if t in self._parents]
+            types = [
+                t
+                for t in (self._local(o) for o in self.graph.objects(subject, RDF.type))
+                if t in self._parents
+            ]
             labels = list(self.graph.objects(subject, SKOS.prefLabel))
             if len(types) != 1 or len(labels) != 1:
-                raise DataFileError(f"{where}: a KB individual needs exactly one ontology class "
-                                    f"and one skos:prefLabel (found {len(types)} and {len(labels)})")
+                raise DataFileError(
+                    f"{where}: a KB individual needs exactly one ontology class and one "
+                    f"skos:prefLabel (found {len(types)} and {len(labels)})"
+                )
             qid = self.graph.value(subject, KG.wikidata)
-            entries.append(KbEntry(
-                iri=str(subject),
-                label=str(labels[0]),
-                type=types[0],
-                aliases=tuple(sorted(str(a) for a in self.graph.objects(subject, SKOS.altLabel))),
-                demonyms=tuple(sorted(str(d) for d in self.graph.objects(subject, KG.demonym))),
-                wikidata=str(qid) if qid else None,
-            ))
+            entries.append(
+                KbEntry(
+                    iri=str(subject),
+                    label=str(labels[0]),
+                    type=types[0],
+                    aliases=tuple(
+                        sorted(str(a) for a in self.graph.objects(subject, SKOS.altLabel))
+                    ),
+                    demonyms=tuple(sorted(str(d) for d in self.graph.objects(subject, KG.demonym))),
+                    wikidata=str(qid) if qid else None,
+                )
+            )
         return entries
 
 

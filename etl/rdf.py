@@ -49,8 +49,7 @@ def fact_quads(doc: GraphDoc, ontology: Ontology) -> Iterator[Quad]:
         if node.iri not in ontology.by_iri:
             yield from _describe(node.iri, node.classes[0], node.name, FACTS_GRAPH)
     for edge in doc.edges:
-        yield Quad(NamedNode(edge.subject), kg(edge.predicate), NamedNode(edge.object),
-                   FACTS_GRAPH)
+        yield Quad(NamedNode(edge.subject), kg(edge.predicate), NamedNode(edge.object), FACTS_GRAPH)
 
 
 def _describe(iri: str, cls: str, name: str, g: NamedNode) -> Iterator[Quad]:
@@ -87,8 +86,12 @@ def quads(doc: GraphDoc, ontology: Ontology) -> Iterator[Quad]:
         yield Quad(ev, kg("sentence"), Literal(edge.sentence), g)
         yield Quad(ev, kg("startChar"), _int(edge.start), g)
         yield Quad(ev, kg("endChar"), _int(edge.end), g)
-        yield Quad(ev, kg("confidence"),
-                   Literal(str(edge.confidence), datatype=NamedNode(XSD + "decimal")), g)
+        yield Quad(
+            ev,
+            kg("confidence"),
+            Literal(str(edge.confidence), datatype=NamedNode(XSD + "decimal")),
+            g,
+        )
 
 
 __all__ = ["ARTICLE", "FACTS_GRAPH", "article_graph", "fact_quads", "quads"]

@@ -41,8 +41,9 @@ def read_articles(paths: Iterable[str | Path], stdin: IO[str] | None = None) -> 
 def _read_file(path: Path) -> Iterator[Item]:
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | JSONL_SUFFIXES:
-        yield ReadProblem(str(path), f"unsupported file type {suffix or '(none)'!r}; "
-                          "use .txt, .md or .jsonl")
+        yield ReadProblem(
+            str(path), f"unsupported file type {suffix or '(none)'!r}; use .txt, .md or .jsonl"
+        )
         return
     try:
         data = path.read_bytes()

@@ -23,7 +23,7 @@ def ontology() -> Ontology:
 
 @pytest.fixture(scope="session")
 def extractor(ontology: Ontology):
-    from etl.extract import Extractor
+    from etl.extraction import Extractor
 
     return Extractor(MODEL, ontology)
 
@@ -39,8 +39,9 @@ def neo4j_settings() -> Neo4jSettings:
     import neo4j
 
     uri = os.environ.get("NEO4J_TEST_URI", "bolt://127.0.0.1:7687")
-    settings = Neo4jSettings(uri=uri, user=os.environ.get("NEO4J_USER"),
-                             password=os.environ.get("NEO4J_PASSWORD"))
+    settings = Neo4jSettings(
+        uri=uri, user=os.environ.get("NEO4J_USER"), password=os.environ.get("NEO4J_PASSWORD")
+    )
     auth = (settings.user, settings.password or "") if settings.user else None
     try:
         with neo4j.GraphDatabase.driver(uri, auth=auth) as driver:

@@ -29,8 +29,9 @@ def test_every_command_has_help_and_is_in_the_readme(runner: CliRunner) -> None:
 
 
 @pytest.mark.model
-def test_load_reports_each_bad_input_and_loads_the_good_ones(runner: CliRunner,
-                                                             tmp_path: Path) -> None:
+def test_load_reports_each_bad_input_and_loads_the_good_ones(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     good = tmp_path / "good.txt"
     good.write_text("HTS captured Saraqeb on Sunday.", encoding="utf-8")
     empty = tmp_path / "empty.txt"
@@ -38,12 +39,24 @@ def test_load_reports_each_bad_input_and_loads_the_good_ones(runner: CliRunner,
     binary = tmp_path / "image.md"
     binary.write_bytes(b"\x00\xff\x00\xfe")
     batch = tmp_path / "batch.jsonl"
-    batch.write_text('{"id": "j1", "text": "Rebels seized Hama."}\n{not json}\n',
-                     encoding="utf-8")
+    batch.write_text('{"id": "j1", "text": "Rebels seized Hama."}\n{not json}\n', encoding="utf-8")
     missing = tmp_path / "missing.txt"
     store = tmp_path / "store"
-    result = runner.invoke(cli, ["load", str(good), str(empty), str(binary), str(batch),
-                                 str(missing), "--store", str(store), "--format", "json"])
+    result = runner.invoke(
+        cli,
+        [
+            "load",
+            str(good),
+            str(empty),
+            str(binary),
+            str(batch),
+            str(missing),
+            "--store",
+            str(store),
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert f"Error: {missing}: no such file or directory" in errors
@@ -54,8 +67,18 @@ def test_load_reports_each_bad_input_and_loads_the_good_ones(runner: CliRunner,
     summary = json.loads(result.stdout)
     assert summary["read"] == 2 and summary["failed"] == 4
     assert summary["stores"][0]["documents"] == 2
-    rows = runner.invoke(cli, ["query", "--store", str(store), "--format", "json", "--sparql",
-                               "SELECT ?p WHERE { ?a kg:captured ?x . ?x skos:prefLabel ?p }"])
+    rows = runner.invoke(
+        cli,
+        [
+            "query",
+            "--store",
+            str(store),
+            "--format",
+            "json",
+            "--sparql",
+            "SELECT ?p WHERE { ?a kg:captured ?x . ?x skos:prefLabel ?p }",
+        ],
+    )
     assert sorted(r["p"] for r in json.loads(rows.stdout)) == ["Hama", "Saraqeb"]
 
 
@@ -69,19 +92,38 @@ def test_extract_jsonl_follows_the_record_contract(runner: CliRunner, tmp_path: 
     entity = next(r for r in records if r["kind"] == "entity")
     assert set(entity) == {"doc", "kind", "iri", "label", "type", "text", "start", "end"}
     relation = next(r for r in records if r["kind"] == "relation")
-    assert set(relation) >= {"doc", "predicate", "subject", "object", "sentence", "start",
-                             "end", "confidence"}
+    assert set(relation) >= {
+        "doc",
+        "predicate",
+        "subject",
+        "object",
+        "sentence",
+        "start",
+        "end",
+        "confidence",
+    }
     assert set(relation["subject"]) == {"iri", "label", "type", "text"}
 
 
 def test_query_parameters_are_bound_not_pasted(runner: CliRunner, tmp_path: Path) -> None:
-    from etl.load.oxigraph import OxigraphStore
+    from etl.stores.oxigraph import OxigraphStore
 
     OxigraphStore(tmp_path / "store").close()
     hostile = '"} ; DROP ALL ; SELECT * WHERE {'
-    result = runner.invoke(cli, ["query", "--store", str(tmp_path / "store"), "--format",
-                                 "json", "--param", f"name={hostile}", "--sparql",
-                                 "SELECT ?name WHERE {}"])
+    result = runner.invoke(
+        cli,
+        [
+            "query",
+            "--store",
+            str(tmp_path / "store"),
+            "--format",
+            "json",
+            "--param",
+            f"name={hostile}",
+            "--sparql",
+            "SELECT ?name WHERE {}",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [{"name": hostile}]
 
@@ -93,11 +135,12 @@ def test_query_needs_exactly_one_language(runner: CliRunner) -> None:
 
 
 def test_bad_sparql_is_a_one_line_error(runner: CliRunner, tmp_path: Path) -> None:
-    from etl.load.oxigraph import OxigraphStore
+    from etl.stores.oxigraph import OxigraphStore
 
     OxigraphStore(tmp_path / "store").close()
-    result = runner.invoke(cli, ["query", "--store", str(tmp_path / "store"),
-                                 "--sparql", "SELECT WHERE"])
+    result = runner.invoke(
+        cli, ["query", "--store", str(tmp_path / "store"), "--sparql", "SELECT WHERE"]
+    )
     assert result.exit_code == 1
     assert re.match(r"Error: SPARQL syntax error", result.stderr)
 

@@ -8,8 +8,7 @@ import pytest
 
 from etl import api
 from etl.config import Neo4jSettings, Settings
-from etl.errors import Neo4jUnavailableError
-from etl.load.neo4j import Neo4jStore
+from etl.stores.neo4j import Neo4jStore
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.model]
 
@@ -20,23 +19,34 @@ def _cypher(settings: Neo4jSettings, text: str, **params) -> list[dict]:
     return api.query(text, "neo4j", params, neo4j=settings).rows
 
 
-def test_sample_facts_land_in_neo4j_with_iris_and_names(settings: Settings,
-                                                        neo4j_clean: Neo4jSettings) -> None:
+def test_sample_facts_land_in_neo4j_with_iris_and_names(
+    settings: Settings, neo4j_clean: Neo4jSettings
+) -> None:
     result = api.load([SAMPLES / "hama-offensive.txt"], settings, neo4j_clean)
     assert result.ok, result.failures
-    rows = _cypher(neo4j_clean, """
+    rows = _cypher(
+        neo4j_clean,
+        """
         MATCH (g:ArmedGroup {name: $group})-[r:CAPTURED]->(p {name: $place})
         RETURN g.uri AS uri, r.articles AS articles, r.evidenceCount AS n""",
-                   group="Hayat Tahrir al-Sham", place="Aleppo")
+        group="Hayat Tahrir al-Sham",
+        place="Aleppo",
+    )
     assert rows and rows[0]["uri"] == "https://w3id.org/kg-etl/id/hayat-tahrir-al-sham"
     assert rows[0]["articles"] == ["hama-offensive"] and rows[0]["n"] >= 1
-    between = _cypher(neo4j_clean, """
+    between = _cypher(
+        neo4j_clean,
+        """
         MATCH (:City {name: 'Hama'})-[:LOCATED_BETWEEN]->(p) RETURN p.name AS name
-        ORDER BY name""")
+        ORDER BY name""",
+    )
     assert [r["name"] for r in between] == ["Aleppo", "Damascus"]
-    allied = _cypher(neo4j_clean, """
+    allied = _cypher(
+        neo4j_clean,
+        """
         MATCH (a {name: 'Russia'})-[:ALLIED_WITH]-(b {name: 'Bashar al-Assad'})
-        RETURN count(*) AS n""")
+        RETURN count(*) AS n""",
+    )
     assert allied[0]["n"] >= 1
     labels = _cypher(neo4j_clean, "MATCH (n {name: 'Hayat Tahrir al-Sham'}) RETURN labels(n) AS l")
     assert set(labels[0]["l"]) == {"Resource", "ArmedGroup", "Organization", "Actor"}
@@ -44,12 +54,16 @@ def test_sample_facts_land_in_neo4j_with_iris_and_names(settings: Settings,
 
 def test_both_stores_hold_the_same_facts(settings: Settings, neo4j_clean: Neo4jSettings) -> None:
     api.load([SAMPLES], settings, neo4j_clean)
-    rdf = api.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o . ?p kg:relationshipType ?t }",
-                    settings=settings).rows
+    rdf = api.query(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o . ?p kg:relationshipType ?t }", settings=settings
+    ).rows
     rdf_facts = {(r["s"], r["p"].rsplit("#", 1)[1], r["o"]) for r in rdf}
-    graph = _cypher(neo4j_clean, """
+    graph = _cypher(
+        neo4j_clean,
+        """
         MATCH (s)-[r]->(o) WHERE type(r) <> 'MENTIONS'
-        RETURN s.uri AS s, r.uri AS p, o.uri AS o""")
+        RETURN s.uri AS s, r.uri AS p, o.uri AS o""",
+    )
     neo_facts = {(r["s"], r["p"].rsplit("#", 1)[1], r["o"]) for r in graph}
     assert rdf_facts and rdf_facts == neo_facts
 
@@ -66,8 +80,9 @@ def test_reloading_leaves_counts_unchanged(settings: Settings, neo4j_clean: Neo4
         store.close()
 
 
-def test_a_changed_article_replaces_its_facts_in_neo4j(settings: Settings, tmp_path: Path,
-                                                     neo4j_clean: Neo4jSettings) -> None:
+def test_a_changed_article_replaces_its_facts_in_neo4j(
+    settings: Settings, tmp_path: Path, neo4j_clean: Neo4jSettings
+) -> None:
     path = tmp_path / "a.txt"
     path.write_text("HTS captured Saraqeb on Sunday.", encoding="utf-8")
     api.load([path], settings, neo4j_clean)
@@ -77,7 +92,12 @@ def test_a_changed_article_replaces_its_facts_in_neo4j(settings: Settings, tmp_p
     assert [r["place"] for r in rows] == ["Maarat al-Numan"]
 
 
-def test_unreachable_neo4j_names_the_uri_and_keeps_nothing_half_done(settings: Settings) -> None:
+def test_unreachable_neo4j_is_named_and_the_embedded_store_still_loads(
+    settings: Settings,
+) -> None:
     bad = Neo4jSettings(uri="bolt://127.0.0.1:1")
-    with pytest.raises(Neo4jUnavailableError, match=r"bolt://127\.0\.0\.1:1"):
-        api.load([SAMPLES / "hama-offensive.txt"], settings, bad)
+    result = api.load([SAMPLES / "hama-offensive.txt"], settings, bad)
+    assert not result.ok
+    assert "bolt://127.0.0.1:1" in result.failures["neo4j"]
+    assert [r.store for r in result.reports] == ["rdf"]
+    assert result.reports[0].documents == 1

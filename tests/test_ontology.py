@@ -7,11 +7,20 @@ from pathlib import Path
 import pytest
 
 from etl.errors import DataFileError
-from etl.extract.rules import load_rules
+from etl.extraction.rules import load_rules
 from etl.ontology import Ontology, entity_iri, load_ontology, slugify
 
-PREDICATES = {"alliedWith", "foughtWith", "captured", "targeted", "locatedBetween", "controls",
-              "advancingTowards", "leaderOf", "memberOf"}
+PREDICATES = {
+    "alliedWith",
+    "foughtWith",
+    "captured",
+    "targeted",
+    "locatedBetween",
+    "controls",
+    "advancingTowards",
+    "leaderOf",
+    "memberOf",
+}
 
 
 def test_the_nine_predicates_have_relationship_types(ontology: Ontology) -> None:
@@ -68,16 +77,19 @@ def test_kb_individual_without_class_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "people.ttl").write_text(
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
-        "<https://w3id.org/kg-etl/id/nobody> skos:prefLabel \"Nobody\"@en .\n",
-        encoding="utf-8")
+        '<https://w3id.org/kg-etl/id/nobody> skos:prefLabel "Nobody"@en .\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError, match=r"people\.ttl: https://w3id.org/kg-etl/id/nobody"):
         load_ontology(tmp_path)
 
 
 def test_relation_rule_with_unknown_predicate_fails_at_start_up(
-        ontology: Ontology, tmp_path: Path) -> None:
+    ontology: Ontology, tmp_path: Path
+) -> None:
     rules = tmp_path / "relations.yaml"
-    rules.write_text("rules:\n  - predicate: conquered\n    frame: verb\n    lemmas: [take]\n",
-                     encoding="utf-8")
+    rules.write_text(
+        "rules:\n  - predicate: conquered\n    frame: verb\n    lemmas: [take]\n", encoding="utf-8"
+    )
     with pytest.raises(DataFileError, match=r"relations\.yaml: rule 1 \(conquered\)"):
         load_rules(ontology, rules)

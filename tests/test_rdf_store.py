@@ -11,7 +11,7 @@ import pytest
 from etl import api
 from etl.config import Settings
 from etl.errors import StoreLockedError
-from etl.load.oxigraph import OxigraphStore
+from etl.stores.oxigraph import OxigraphStore
 
 pytestmark = pytest.mark.model
 
@@ -29,8 +29,9 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 
 def _count(store: Path) -> int:
-    rows = api.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                     settings=Settings(store=store)).rows
+    rows = api.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", settings=Settings(store=store)
+    ).rows
     return int(rows[0]["n"])
 
 
@@ -47,11 +48,14 @@ def test_load_then_query_each_fact_once(settings: Settings, tmp_path: Path) -> N
 def test_provenance_names_articles_and_sentences(settings: Settings, tmp_path: Path) -> None:
     path = _write(tmp_path, "a.txt", "Calm returned.\nHTS captured Saraqeb on Sunday.")
     api.load([path], settings)
-    rows = api.query("""
+    rows = api.query(
+        """
         SELECT ?article ?sentence WHERE { GRAPH ?g {
           ?ev kg:factSubject kgr:hayat-tahrir-al-sham ; kg:factPredicate kg:captured ;
               kg:factObject kgr:saraqeb ; kg:sentence ?sentence ;
-              kg:fromArticle/kg:articleId ?article } }""", settings=settings).rows
+              kg:fromArticle/kg:articleId ?article } }""",
+        settings=settings,
+    ).rows
     assert rows == [{"article": "a", "sentence": "HTS captured Saraqeb on Sunday."}]
 
 
@@ -84,8 +88,10 @@ def test_a_changed_article_replaces_its_facts(settings: Settings, tmp_path: Path
 def test_a_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
     store = OxigraphStore(tmp_path / "store")
     try:
-        code = ("from etl.load.oxigraph import OxigraphStore\n"
-                f"OxigraphStore({str(tmp_path / 'store')!r})")
+        code = (
+            "from etl.stores.oxigraph import OxigraphStore\n"
+            f"OxigraphStore({str(tmp_path / 'store')!r})"
+        )
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert run.returncode != 0
         assert StoreLockedError.__name__ in run.stderr

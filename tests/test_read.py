@@ -10,8 +10,10 @@ from etl.read import read_articles
 
 
 def _split(items):
-    return ([i for i in items if isinstance(i, Article)],
-            [i for i in items if isinstance(i, ReadProblem)])
+    return (
+        [i for i in items if isinstance(i, Article)],
+        [i for i in items if isinstance(i, ReadProblem)],
+    )
 
 
 def test_text_and_markdown_files_use_the_stem_as_id(tmp_path: Path) -> None:

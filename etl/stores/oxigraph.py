@@ -10,10 +10,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from etl.errors import QueryError, StoreError, StoreLockedError
-from etl.load import QueryResult
 from etl.models import Article, GraphDoc, LoadReport
 from etl.ontology import ONTOLOGY_GRAPH, Ontology, load_ontology
 from etl.rdf import FACTS_GRAPH, article_graph, fact_quads, kg, quads
+from etl.stores import QueryResult
 
 # Prefixes every SPARQL query may use without declaring them.
 PREFIXES = {
@@ -35,16 +35,17 @@ class OxigraphStore:
 
     name = "rdf"
 
-    def __init__(self, path: Path | str, ontology: Ontology | None = None,
-                 read_only: bool = False):
+    def __init__(self, path: Path | str, ontology: Ontology | None = None, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
         self.ontology = ontology or load_ontology()
         try:
             if read_only:
                 if not self.path.exists():
-                    raise StoreError(f"{self.path}: no embedded store here; run `etl load` "
-                                     "first or pass --store DIR")
+                    raise StoreError(
+                        f"{self.path}: no embedded store here; run `etl load` "
+                        "first or pass --store DIR"
+                    )
                 self.store = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -53,7 +54,8 @@ class OxigraphStore:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
                     f"{self.path}: the embedded store is in use by another process "
-                    "(another `etl load` or `etl serve`?); wait for it to finish") from exc
+                    "(another `etl load` or `etl serve`?); wait for it to finish"
+                ) from exc
             raise StoreError(f"{self.path}: cannot open the embedded store: {exc}") from exc
         if not read_only:
             self._install_ontology(self.ontology)
@@ -72,9 +74,17 @@ class OxigraphStore:
         self.store.add(marker)
 
     def unchanged(self, articles: Sequence[Article]) -> set[str]:
-        return {a.id for a in articles
-                if ox.Quad(article_graph(a.id), kg("contentHash"), ox.Literal(a.content_hash),
-                           article_graph(a.id)) in self.store}
+        return {
+            a.id
+            for a in articles
+            if ox.Quad(
+                article_graph(a.id),
+                kg("contentHash"),
+                ox.Literal(a.content_hash),
+                article_graph(a.id),
+            )
+            in self.store
+        }
 
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
         for doc in docs:
@@ -83,8 +93,10 @@ class OxigraphStore:
             self.store.extend(list(fact_quads(doc, self.ontology)))
             report.documents += 1
             report.entities.update(n.iri for n in doc.nodes)
-            report.facts.update(e.predicate for e in {(e.subject, e.predicate, e.object): e
-                                                      for e in doc.edges}.values())
+            report.facts.update(
+                e.predicate
+                for e in {(e.subject, e.predicate, e.object): e for e in doc.edges}.values()
+            )
         self.store.flush()
 
     def delete(self, doc_id: str) -> bool:
@@ -92,12 +104,17 @@ class OxigraphStore:
         graph = article_graph(doc_id)
         if not self.store.contains_named_graph(graph):
             return False
-        stated = [q for p in self._fact_properties
-                  for q in self.store.quads_for_pattern(None, p, None, graph)]
+        stated = [
+            q
+            for p in self._fact_properties
+            for q in self.store.quads_for_pattern(None, p, None, graph)
+        ]
         self.store.remove_graph(graph)
         for q in stated:
-            others = (o.graph_name for o in
-                      self.store.quads_for_pattern(q.subject, q.predicate, q.object, None))
+            others = (
+                o.graph_name
+                for o in self.store.quads_for_pattern(q.subject, q.predicate, q.object, None)
+            )
             if all(g == FACTS_GRAPH for g in others):
                 self.store.remove(ox.Quad(q.subject, q.predicate, q.object, FACTS_GRAPH))
         return True
@@ -109,14 +126,20 @@ class OxigraphStore:
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult:
         subs = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
         try:
-            result = self.store.query(text, prefixes=PREFIXES, substitutions=subs,
-                                      default_graph=[FACTS_GRAPH, ox.NamedNode(str(
-                                          ONTOLOGY_GRAPH))])
+            result = self.store.query(
+                text,
+                prefixes=PREFIXES,
+                substitutions=subs,
+                default_graph=[FACTS_GRAPH, ox.NamedNode(str(ONTOLOGY_GRAPH))],
+            )
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except (OSError, RuntimeError) as exc:
-            hint = (" (select every --param variable, e.g. SELECT ?name ...)"
-                    if "projection" in str(exc) else "")
+            hint = (
+                " (select every --param variable, e.g. SELECT ?name ...)"
+                if "projection" in str(exc)
+                else ""
+            )
             raise QueryError(f"SPARQL query failed: {exc}{hint}") from exc
         if isinstance(result, ox.QueryBoolean):
             return QueryResult(["result"], [{"result": bool(result)}])
@@ -125,8 +148,9 @@ class OxigraphStore:
             rows = [{c: _value(sol[c]) for c in columns} for sol in result]
             return QueryResult(columns, rows)
         columns = ["subject", "predicate", "object"]
-        return QueryResult(columns, [dict(zip(columns, map(_value, t), strict=True))
-                                     for t in result])
+        return QueryResult(
+            columns, [dict(zip(columns, map(_value, t), strict=True)) for t in result]
+        )
 
     def triple_count(self) -> int:
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, None))
@@ -137,7 +161,7 @@ class OxigraphStore:
         del self.store
 
 
-def _term(value: Any) -> ox.NamedNode | ox.Literal:
+def _term(value: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
     if isinstance(value, str) and value.startswith(("http://", "https://", "urn:")):
         return ox.NamedNode(value)
     return ox.Literal(str(value))

@@ -14,21 +14,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import neo4j
 from neo4j.exceptions import AuthError, CypherSyntaxError, Neo4jError, ServiceUnavailable
 
+import neo4j
 from etl.config import Neo4jSettings
 from etl.errors import Neo4jUnavailableError, QueryError, StoreError
-from etl.load import QueryResult
 from etl.models import Article, GraphDoc, LoadReport
 from etl.ontology import Ontology, article_iri, load_ontology
+from etl.stores import QueryResult
 
 CYPHER = Path(__file__).parent / "cypher"
 
 
 @cache
 def cypher(name: str) -> str:
-    """A named query of etl/load/cypher/."""
+    """A named query of etl/stores/cypher/."""
     return (CYPHER / f"{name}.cypher").read_text(encoding="utf-8")
 
 
@@ -42,23 +42,26 @@ class Neo4jStore:
         self.ontology = ontology or load_ontology()
         auth = (settings.user, settings.password or "") if settings.user else None
         try:
-            self.driver = neo4j.GraphDatabase.driver(settings.uri, auth=auth,
-                                                     notifications_min_severity="OFF")
+            self.driver = neo4j.GraphDatabase.driver(
+                settings.uri, auth=auth, notifications_min_severity="OFF"
+            )
             self.driver.verify_connectivity()
         except (ServiceUnavailable, OSError, ValueError) as exc:
             raise Neo4jUnavailableError(
                 f"{settings.uri}: Neo4j is not reachable ({exc}); start it (`make neo4j-start`) "
-                "or check --neo4j-uri / NEO4J_URI") from exc
+                "or check --neo4j-uri / NEO4J_URI"
+            ) from exc
         except AuthError as exc:
             raise Neo4jUnavailableError(
-                f"{settings.uri}: Neo4j refused the credentials; set NEO4J_USER and "
-                "NEO4J_PASSWORD") from exc
+                f"{settings.uri}: Neo4j refused the credentials; set NEO4J_USER and NEO4J_PASSWORD"
+            ) from exc
         self._schema_ready = False
 
     def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         try:
-            records, _, _ = self.driver.execute_query(query, params,
-                                                      database_=self.settings.database)
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.settings.database
+            )
         except ServiceUnavailable as exc:
             raise Neo4jUnavailableError(f"{self.settings.uri}: lost Neo4j ({exc})") from exc
         except Neo4jError as exc:
@@ -74,8 +77,10 @@ class Neo4jStore:
 
     def unchanged(self, articles: Sequence[Article]) -> set[str]:
         self._ensure_schema()
-        known = {r["id"]: r["hash"] for r in
-                 self._run(cypher("article_hashes"), ids=[a.id for a in articles])}
+        known = {
+            r["id"]: r["hash"]
+            for r in self._run(cypher("article_hashes"), ids=[a.id for a in articles])
+        }
         return {a.id for a in articles if known.get(a.id) == a.content_hash}
 
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
@@ -84,18 +89,42 @@ class Neo4jStore:
         if not docs:
             return
         self._ensure_schema()
-        nodes = {n.iri: {"uri": n.iri, "name": n.name, "labels": ["Resource", *n.classes],
-                         "aliases": list(n.aliases), "wikidata": n.wikidata}
-                 for d in docs for n in d.nodes}
-        articles = [{"uri": article_iri(d.article.id), "id": d.article.id,
-                     "title": d.article.title, "url": d.article.url,
-                     "published": d.article.published, "hash": d.article.content_hash,
-                     "mentions": [n.iri for n in d.nodes]} for d in docs]
-        facts = [{"subject": e.subject, "object": e.object, "article": d.article.id,
-                  "predicate": self.ontology.property(e.predicate).iri,
-                  "type": self.ontology.property(e.predicate).relationship_type,
-                  "sentence": e.sentence, "confidence": e.confidence}
-                 for d in docs for e in d.edges]
+        nodes = {
+            n.iri: {
+                "uri": n.iri,
+                "name": n.name,
+                "labels": ["Resource", *n.classes],
+                "aliases": list(n.aliases),
+                "wikidata": n.wikidata,
+            }
+            for d in docs
+            for n in d.nodes
+        }
+        articles = [
+            {
+                "uri": article_iri(d.article.id),
+                "id": d.article.id,
+                "title": d.article.title,
+                "url": d.article.url,
+                "published": d.article.published,
+                "hash": d.article.content_hash,
+                "mentions": [n.iri for n in d.nodes],
+            }
+            for d in docs
+        ]
+        facts = [
+            {
+                "subject": e.subject,
+                "object": e.object,
+                "article": d.article.id,
+                "predicate": self.ontology.property(e.predicate).iri,
+                "type": self.ontology.property(e.predicate).relationship_type,
+                "sentence": e.sentence,
+                "confidence": e.confidence,
+            }
+            for d in docs
+            for e in d.edges
+        ]
         ids = [d.article.id for d in docs]
 
         def work(tx: neo4j.ManagedTransaction) -> None:
@@ -116,8 +145,9 @@ class Neo4jStore:
         report.documents += len(docs)
         report.entities.update(nodes)
         for d in docs:
-            report.facts.update(p for (_, p, _) in {(e.subject, e.predicate, e.object)
-                                                    for e in d.edges})
+            report.facts.update(
+                p for (_, p, _) in {(e.subject, e.predicate, e.object) for e in d.edges}
+            )
 
     def _merge_facts(self, rel_type: str) -> str:
         """The fact-merging query for one relationship type of the ontology."""
@@ -133,8 +163,9 @@ class Neo4jStore:
 
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult:
         try:
-            result = self.driver.execute_query(text, dict(params or {}),
-                                               database_=self.settings.database)
+            result = self.driver.execute_query(
+                text, dict(params or {}), database_=self.settings.database
+            )
         except CypherSyntaxError as exc:
             raise QueryError(f"Cypher syntax error: {exc.message}") from exc
         except ServiceUnavailable as exc:
@@ -145,8 +176,10 @@ class Neo4jStore:
         return QueryResult(columns, [{c: _plain(r[c]) for c in columns} for r in result.records])
 
     def counts(self) -> dict[str, int]:
-        row = self._run("MATCH (n) WITH count(n) AS nodes "
-                        "OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS relationships")[0]
+        row = self._run(
+            "MATCH (n) WITH count(n) AS nodes "
+            "OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS relationships"
+        )[0]
         return {"nodes": row["nodes"], "relationships": row["relationships"]}
 
     def close(self) -> None:

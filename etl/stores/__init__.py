@@ -35,12 +35,13 @@ class Store(Protocol):
 
 
 BACKENDS = {
-    "rdf": "etl.load.oxigraph:OxigraphStore",
-    "neo4j": "etl.load.neo4j:Neo4jStore",
+    "rdf": "etl.stores.oxigraph:OxigraphStore",
+    "neo4j": "etl.stores.neo4j:Neo4jStore",
 }
 
 
-def backend(name: str) -> type:
+def store_class(name: str) -> type:
     """The store class registered under `name`, imported on first use."""
     module, _, cls = BACKENDS[name].partition(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    store_class: type = getattr(importlib.import_module(module), cls)
+    return store_class

@@ -23,9 +23,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Extractor:
     """Runs the kg-etl spaCy pipeline over articles."""
 
-    def __init__(self, model: str, ontology: Ontology | None = None, workers: int = 1,
-                 batch_size: int = 64):
-        from etl.extract.pipeline import build_pipeline
+    def __init__(
+        self, model: str, ontology: Ontology | None = None, workers: int = 1, batch_size: int = 64
+    ):
+        from etl.extraction.pipeline import build_pipeline
 
         self.ontology = ontology or load_ontology()
         self.nlp = build_pipeline(model, self.ontology)
@@ -45,8 +46,9 @@ class Extractor:
 
         current: Extraction | None = None
         seen = 0
-        docs = self.nlp.pipe(chunks(), as_tuples=True, batch_size=self.batch_size,
-                             n_process=self.workers)
+        docs = self.nlp.pipe(
+            chunks(), as_tuples=True, batch_size=self.batch_size, n_process=self.workers
+        )
         for doc, (number, offset) in docs:
             article, total = pending[number]
             if current is None or current.article is not article:
@@ -63,14 +65,26 @@ class Extractor:
         for ent in doc.ents:
             entry = self.ontology.by_iri.get(ent.kb_id_)
             label = entry.label if entry else names.get(ent.kb_id_, ent.text)
-            mention = Mention(Entity(ent.kb_id_, label, ent.label_), ent.text,
-                              offset + ent.start_char, offset + ent.end_char)
+            mention = Mention(
+                Entity(ent.kb_id_, label, ent.label_),
+                ent.text,
+                offset + ent.start_char,
+                offset + ent.end_char,
+            )
             by_span[(ent.start_char, ent.end_char)] = mention
             into.mentions.append(mention)
         for pred, ss, se, os_, oe, start, end, conf in doc._.kg_facts or ():
-            into.facts.append(Fact(pred, by_span[(ss, se)], by_span[(os_, oe)],
-                                   doc.text[start:end].strip(), offset + start, offset + end,
-                                   conf))
+            into.facts.append(
+                Fact(
+                    pred,
+                    by_span[(ss, se)],
+                    by_span[(os_, oe)],
+                    doc.text[start:end].strip(),
+                    offset + start,
+                    offset + end,
+                    conf,
+                )
+            )
 
 
 def split_text(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:

@@ -9,9 +9,9 @@ import spacy
 from spacy.language import Language
 
 from etl.errors import ConfigError
-from etl.extract import components  # noqa: F401  (registers the factories)
-from etl.extract.components import DEMONYM
-from etl.extract.rules import load_linking
+from etl.extraction import components  # noqa: F401  (registers the factories)
+from etl.extraction.components import DEMONYM
+from etl.extraction.rules import load_linking
 from etl.ontology import Ontology
 
 # Parts of the stock pipelines kg-etl has no use for.
@@ -36,8 +36,12 @@ def build_pipeline(model: str, ontology: Ontology) -> Language:
         raise ConfigError(f"the spaCy model {model!r} needs a parser and an NER component")
     _split_dotted_prefixes(nlp, ontology)
     nlp.add_pipe("kg_sentence_breaks", before="parser")
-    ruler = nlp.add_pipe("entity_ruler", name="kg_ruler", before="ner",
-                         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name="kg_ruler",
+        before="ner",
+        config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True},
+    )
     ruler.add_patterns(ruler_patterns(ontology, nlp))  # type: ignore[attr-defined]
     nlp.add_pipe("kg_linker", after="ner")
     nlp.add_pipe("kg_relations", last=True)
@@ -59,8 +63,9 @@ def ruler_patterns(ontology: Ontology, nlp: Language) -> list[dict[str, Any]]:
         names = {entry.label, *entry.aliases}
         for name in sorted(names):
             if name != entry.label and (
-                    _has_title(name, settings.titles, entry.type == "Person")
-                    or _relation_prefix(name, names, settings.split_prefixes)):
+                _has_title(name, settings.titles, entry.type == "Person")
+                or _relation_prefix(name, names, settings.split_prefixes)
+            ):
                 continue
             for variant in {name, name.replace("'", "\u2019")}:
                 patterns.append(_pattern(variant, entry.type, entry.iri, nlp))
@@ -73,13 +78,18 @@ def _split_dotted_prefixes(nlp: Language, ontology: Ontology) -> None:
     """The tokenizer keeps "U.S.-backed" in one piece; split it like "US-backed" so that
     the name and the participle are separate words."""
     participles = load_linking(ontology).split_prefixes | {"led", "held", "controlled"}
-    dotted = {n for e in ontology.entries for n in (e.label, *e.aliases)
-              if re.fullmatch(r"(?:[A-Z]\.){2,}", n)}
+    dotted = {
+        n
+        for e in ontology.entries
+        for n in (e.label, *e.aliases)
+        if re.fullmatch(r"(?:[A-Z]\.){2,}", n)
+    }
     for name in dotted:
         for word in participles:
             for form in (word, word.capitalize()):
                 nlp.tokenizer.add_special_case(  # type: ignore[union-attr]
-                    f"{name}-{form}", [{"ORTH": name}, {"ORTH": "-"}, {"ORTH": form}])
+                    f"{name}-{form}", [{"ORTH": name}, {"ORTH": "-"}, {"ORTH": form}]
+                )
 
 
 def _has_title(name: str, titles: frozenset[str], anywhere: bool) -> bool:
@@ -87,8 +97,9 @@ def _has_title(name: str, titles: frozenset[str], anywhere: bool) -> bool:
     lowered = name.lower()
     if any(lowered.startswith(t + " ") for t in titles):
         return True
-    return anywhere and any(f" {t} " in f" {lowered} " and not lowered.endswith(" " + t)
-                            for t in titles)
+    return anywhere and any(
+        f" {t} " in f" {lowered} " and not lowered.endswith(" " + t) for t in titles
+    )
 
 
 def _relation_prefix(name: str, names: set[str], participles: frozenset[str]) -> bool:

@@ -1,4 +1,4 @@
-"""Relation rules and linking settings, read from the YAML files in etl/extract/data/.
+"""Relation rules and linking settings, read from the YAML files in etl/extraction/data/.
 
 Rules are checked against the ontology when they are read, so a typo in a predicate or a
 frame fails at start-up with the file and rule number, not halfway through a corpus.
@@ -75,7 +75,7 @@ def _role(raw: Any, where: str) -> Role | None:
     for key, values in raw.items():
         bad = [v for v in values if not isinstance(v, str)]
         if bad:  # YAML reads a bare on/off/yes/no as a boolean
-            raise DataFileError(f"{where}: {key} must be words; quote {bad} (e.g. \"on\")")
+            raise DataFileError(f'{where}: {key} must be words; quote {bad} (e.g. "on")')
     return Role(**{k: tuple(v) for k, v in raw.items()})
 
 
@@ -85,25 +85,33 @@ def load_rules(ontology: Ontology, path: Path = DATA / "relations.yaml") -> Rule
     for number, raw in enumerate(data.get("rules", []), 1):
         where = f"{path}: rule {number} ({raw.get('predicate', '?')})"
         if raw.get("predicate") not in ontology.properties:
-            raise DataFileError(f"{where}: predicate is not an ontology property with a "
-                                f"relationship type ({', '.join(sorted(ontology.properties))})")
+            raise DataFileError(
+                f"{where}: predicate is not an ontology property with a "
+                f"relationship type ({', '.join(sorted(ontology.properties))})"
+            )
         if raw.get("frame") not in FRAMES:
             raise DataFileError(f"{where}: frame must be one of {', '.join(FRAMES)}")
         confidence = float(raw.get("confidence", 0.7))
         if not 0 <= confidence <= 1:
             raise DataFileError(f"{where}: confidence must lie in [0, 1]")
-        rules.append(Rule(
-            predicate=raw["predicate"],
-            frame=raw["frame"],
-            lemmas=frozenset(raw.get("lemmas") or ()),
-            confidence=confidence,
-            subject=_role(raw.get("subject"), where),
-            object=_role(raw.get("object"), where),
-        ))
+        rules.append(
+            Rule(
+                predicate=raw["predicate"],
+                frame=raw["frame"],
+                lemmas=frozenset(raw.get("lemmas") or ()),
+                confidence=confidence,
+                subject=_role(raw.get("subject"), where),
+                object=_role(raw.get("object"), where),
+            )
+        )
     b = data.get("blockers", {})
     blockers = Blockers(*(frozenset(b.get(k, ())) for k in ("modals", "verbs", "marks")))
-    return RuleSet(tuple(rules), blockers, frozenset(data.get("light_verbs", ())),
-                   frozenset(data.get("leading_verbs", ())))
+    return RuleSet(
+        tuple(rules),
+        blockers,
+        frozenset(data.get("light_verbs", ())),
+        frozenset(data.get("leading_verbs", ())),
+    )
 
 
 @dataclass(frozen=True)
@@ -123,14 +131,20 @@ class LinkingSettings:
 
 def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> LinkingSettings:
     data = _yaml(path)
-    classes = {k: ontology.check_class(v, f"{path}: ner_classes.{k}")
-               for k, v in data.get("ner_classes", {}).items()}
-    anaphora = {k: tuple(ontology.check_class(c, f"{path}: anaphora.{k}") for c in v)
-                for k, v in data.get("anaphora", {}).items()}
+    classes = {
+        k: ontology.check_class(v, f"{path}: ner_classes.{k}")
+        for k, v in data.get("ner_classes", {}).items()
+    }
+    anaphora = {
+        k: tuple(ontology.check_class(c, f"{path}: anaphora.{k}") for c in v)
+        for k, v in data.get("anaphora", {}).items()
+    }
     labels = {e.label for e in ontology.entries}
     offices = data.get("offices", {})
-    holders = {_known(p, labels, f"{path}: offices"): _known(g, labels, f"{path}: offices")
-               for p, g in offices.get("holders", {}).items()}
+    holders = {
+        _known(p, labels, f"{path}: offices"): _known(g, labels, f"{path}: offices")
+        for p, g in offices.get("holders", {}).items()
+    }
     return LinkingSettings(
         ner_classes=classes,
         military_nouns=frozenset(data.get("military_nouns", ())),
@@ -142,8 +156,9 @@ def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> Link
         office_titles=frozenset(t.lower() for t in offices.get("titles", ())),
         office_holders=holders,
         furniture=tuple(_regex(p, f"{path}: furniture") for p in data.get("furniture", ())),
-        collectives=frozenset(_known(n, labels, f"{path}: collectives")
-                              for n in data.get("collectives", ())),
+        collectives=frozenset(
+            _known(n, labels, f"{path}: collectives") for n in data.get("collectives", ())
+        ),
     )
 
 

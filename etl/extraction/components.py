@@ -15,8 +15,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from etl.extract.rules import LinkingSettings, RuleSet, load_linking, load_rules
-from etl.extract.syntax import Frames
+from etl.extraction.rules import LinkingSettings, RuleSet, load_linking, load_rules
+from etl.extraction.syntax import Frames
 from etl.ontology import Ontology, entity_iri, load_ontology
 
 DEMONYM = "|demonym"  # suffix of ruler pattern ids that name a country by its demonym
@@ -32,9 +32,12 @@ def _ontology(directory: str) -> Ontology:
 
 # A dateline opens a line: an upper-case place, maybe ", Country" and "(Agency)", then a
 # colon or dash ("BEIRUT (Reuters) -", "RAS AL-AIN, Syria:"), after a date stamp if any.
-DATELINE = re.compile(r"^(?:date [\d-]+(?: [\d:]+)*\s+)?[A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+)*"
-                      r"(?:, [A-Z][\w'.\-]*(?: [A-Z][\w'.\-]*)*)?(?: \([^)]{1,40}\))?"
-                      r"\s*[:\-\u2013\u2014]\s", re.MULTILINE)
+DATELINE = re.compile(
+    r"^(?:date [\d-]+(?: [\d:]+)*\s+)?[A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+)*"
+    r"(?:, [A-Z][\w'.\-]*(?: [A-Z][\w'.\-]*)*)?(?: \([^)]{1,40}\))?"
+    r"\s*[:\-\u2013\u2014]\s",
+    re.MULTILINE,
+)
 
 
 def dateline_ranges(text: str) -> list[tuple[int, int]]:
@@ -98,9 +101,14 @@ class Linker:
         out = []
         for span in spans:
             abbr = at.get(span.end + 1)
-            if (abbr is not None and doc[span.end].text == "(" and abbr.end < len(doc)
-                    and doc[abbr.end].text == ")" and abbr.kb_id_ in self.ontology.by_iri
-                    and abbr.kb_id_ != span.kb_id_):
+            if (
+                abbr is not None
+                and doc[span.end].text == "("
+                and abbr.end < len(doc)
+                and doc[abbr.end].text == ")"
+                and abbr.kb_id_ in self.ontology.by_iri
+                and abbr.kb_id_ != span.kb_id_
+            ):
                 span = Span(doc, span.start, span.end, label=abbr.label_, kb_id=abbr.kb_id_)
             out.append(span)
         return out
@@ -110,9 +118,15 @@ class Linker:
         if span.kb_id_ not in self.collectives or span.start == 0:
             return False
         before = doc[span.start - 1]
-        return any(s.end == span.start and s.kb_id_ not in self.collectives
-                   and self.ontology.is_a(s.label_, "Actor") for s in spans) \
+        return (
+            any(
+                s.end == span.start
+                and s.kb_id_ not in self.collectives
+                and self.ontology.is_a(s.label_, "Actor")
+                for s in spans
+            )
             and before.head.i >= span.start
+        )
 
     def _offices(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """A bare title before a head of state ("President Assad") names the state."""
@@ -120,25 +134,31 @@ class Linker:
         found = []
         for span in spans:
             holder = self.settings.office_holders.get(
-                self.ontology.by_iri[span.kb_id_].label if span.kb_id_ in self.ontology.by_iri
-                else "")
+                self.ontology.by_iri[span.kb_id_].label
+                if span.kb_id_ in self.ontology.by_iri
+                else ""
+            )
             if holder is None:
                 continue
             for size in (2, 1):
                 start = span.start - size
                 if start < 0 or any(i in taken for i in range(start - 1, span.start)):
                     continue
-                title = " ".join(t.lower_ for t in doc[start:span.start])
+                title = " ".join(t.lower_ for t in doc[start : span.start])
                 if title in self.settings.office_titles:
                     iri = self.label_of[holder]
-                    found.append(Span(doc, start, span.start, label=self.ontology.by_iri[iri].type,
-                                      kb_id=iri))
+                    found.append(
+                        Span(
+                            doc, start, span.start, label=self.ontology.by_iri[iri].type, kb_id=iri
+                        )
+                    )
                     taken.update(range(start, span.start))
                     break
         return found
 
-    def _link(self, ent: Span, local: dict[str, tuple[str, str]],
-              names: dict[str, str]) -> tuple[str, str] | None:
+    def _link(
+        self, ent: Span, local: dict[str, tuple[str, str]], names: dict[str, str]
+    ) -> tuple[str, str] | None:
         if ent.ent_id_:  # the knowledge-base ruler matched it
             iri = ent.ent_id_
             if iri.endswith(DEMONYM):
@@ -178,7 +198,7 @@ class Linker:
         head = head.head
         label = self.ontology.by_iri[country_iri].label
         forces = self.settings.state_forces.get(label)
-        if forces and head.lemma_.lower() in self.settings.military_nouns:
+        if forces and {head.lemma_.lower(), head.lower_} & self.settings.military_nouns:
             return self.label_of.get(forces, country_iri)
         return country_iri
 
@@ -205,8 +225,11 @@ def furniture_ranges(doc: Doc, patterns: tuple[re.Pattern[str], ...]) -> list[tu
 
 def _looks_like_name(name: str) -> bool:
     """A minted name is capitalised somewhere, has no digits and no dangling punctuation."""
-    return (bool(re.search(r"[A-Z]", name)) and not re.search(r"\d", name)
-            and not re.search(r"[-/]$", name))
+    return (
+        bool(re.search(r"[A-Z]", name))
+        and not re.search(r"\d", name)
+        and not re.search(r"[-/]$", name)
+    )
 
 
 def normalise(name: str) -> str:
@@ -244,8 +267,14 @@ class RelationExtractor:
     def __call__(self, doc: Doc) -> Doc:
         ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
         offices = doc._.kg_offices or set()
-        frames = Frames(ent_of, self.rules.light_verbs, lambda tok: self._antecedent(doc, tok),
-                        offices, self._is_site, self.rules.leading_verbs)
+        frames = Frames(
+            ent_of,
+            self.rules.light_verbs,
+            lambda tok: self._antecedent(doc, tok),
+            offices,
+            self._is_site,
+            self.rules.leading_verbs,
+        )
         facts: dict[tuple, tuple] = {}
         for tok in doc:
             for rule in self._rules_for(tok, ent_of, offices):
@@ -267,38 +296,55 @@ class RelationExtractor:
         rules = self.by_lemma.get(lemma) or self.by_lemma.get(tok.lower_) or []
         if tok.i > 0:
             rules = rules + self.by_lemma.get(f"{tok.doc[tok.i - 1].lower_} {lemma}", [])
-        wanted = {"verb": ("VERB", "AUX"), "event_noun": ("NOUN", "PROPN", "VERB"),
-                  "agent_noun": ("NOUN", "PROPN"), "between": ("ADP",),
-                  "companion": ("ADP", "ADV")}
+        wanted = {
+            "verb": ("VERB", "AUX"),
+            "event_noun": ("NOUN", "PROPN", "VERB"),
+            "agent_noun": ("NOUN", "PROPN"),
+            "between": ("ADP",),
+            "companion": ("ADP", "ADV"),
+        }
         return [r for r in rules if tok.pos_ in wanted[r.frame]]
 
     def _add(self, facts: dict, rule, tok: Token, subj: Span, obj: Span, factor: float) -> None:
         prop = self.ontology.properties[rule.predicate]
         if subj.kb_id_ == obj.kb_id_ or self._own_state(rule.predicate, subj, obj):
             return
-        if not (self.ontology.is_a(subj.label_, prop.domain)
-                and self.ontology.is_a(obj.label_, prop.range)):
+        if not (
+            self.ontology.is_a(subj.label_, prop.domain)
+            and self.ontology.is_a(obj.label_, prop.range)
+        ):
             return
         sent = tok.sent
         key = (rule.predicate, subj.kb_id_, obj.kb_id_, sent.start_char)
         confidence = round(rule.confidence * factor, 3)
         if key not in facts or facts[key][-1] < confidence:
-            facts[key] = (rule.predicate, subj.start_char, subj.end_char, obj.start_char,
-                          obj.end_char, sent.start_char, sent.end_char, confidence)
+            facts[key] = (
+                rule.predicate,
+                subj.start_char,
+                subj.end_char,
+                obj.start_char,
+                obj.end_char,
+                sent.start_char,
+                sent.end_char,
+                confidence,
+            )
 
     def _own_state(self, predicate: str, subj: Span, obj: Span) -> bool:
         """A head of state is not the ally of the state he leads (that is leaderOf)."""
         if predicate != "alliedWith":
             return False
         holders = self.settings.office_holders
-        labels = [self.ontology.by_iri[e.kb_id_].label if e.kb_id_ in self.ontology.by_iri
-                  else "" for e in (subj, obj)]
+        labels = [
+            self.ontology.by_iri[e.kb_id_].label if e.kb_id_ in self.ontology.by_iri else ""
+            for e in (subj, obj)
+        ]
         return holders.get(labels[0]) == labels[1] or holders.get(labels[1]) == labels[0]
 
     def _is_site(self, ent: Span) -> bool:
         """A place that is not also an actor: a city or a province, not a country."""
-        return self.ontology.is_a(ent.label_, "Place") and not self.ontology.is_a(ent.label_,
-                                                                                  "Actor")
+        return self.ontology.is_a(ent.label_, "Place") and not self.ontology.is_a(
+            ent.label_, "Actor"
+        )
 
     def _antecedent(self, doc: Doc, tok: Token) -> Span | None:
         """The last entity before `tok` whose class fits the pronoun."""

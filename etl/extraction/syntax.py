@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from spacy.tokens import Span, Token
 
-from etl.extract.rules import Blockers, Role, Rule
+from etl.extraction.rules import Blockers, Role, Rule
 
 MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod"}
 RELATIVE_PRONOUNS = {"which", "who", "whom", "that", "whose", "where"}
@@ -28,10 +28,15 @@ Candidate = tuple[Span, float]  # an entity and the factor its confidence is sca
 class Frames:
     """Applies rules to the tokens of one parsed document."""
 
-    def __init__(self, ent_of: dict[int, Span], light_verbs: frozenset[str],
-                 antecedent: Callable[[Token], Span | None], offices: set[int] | None = None,
-                 is_site: Callable[[Span], bool] = lambda ent: False,
-                 leading_verbs: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        ent_of: dict[int, Span],
+        light_verbs: frozenset[str],
+        antecedent: Callable[[Token], Span | None],
+        offices: set[int] | None = None,
+        is_site: Callable[[Span], bool] = lambda ent: False,
+        leading_verbs: frozenset[str] = frozenset(),
+    ):
         self.ent_of = ent_of
         self.light_verbs = light_verbs
         self.antecedent = antecedent
@@ -45,10 +50,16 @@ class Frames:
             return self._between(trigger)
         if rule.frame == "companion":
             return self._companion(trigger)
-        subjects = (self._role(trigger, rule.subject) if rule.subject
-                    else self._default_subject(rule.frame, trigger))
-        objects = (self._role(trigger, rule.object) if rule.object
-                   else self._default_object(rule.frame, trigger))
+        subjects = (
+            self._role(trigger, rule.subject)
+            if rule.subject
+            else self._default_subject(rule.frame, trigger)
+        )
+        objects = (
+            self._role(trigger, rule.object)
+            if rule.object
+            else self._default_object(rule.frame, trigger)
+        )
         if rule.frame == "event_noun" and not objects:
             objects = self._event_object(trigger, rule.object)
         if not objects and rule.frame != "verb" and trigger.dep_ in ("appos", "attr"):
@@ -81,8 +92,12 @@ class Frames:
             return self._entities_here(head, depth + 1) if head is not None and depth < 4 else []
         if depth >= 4:
             return []
-        found = [c for child in tok.children if child.dep_ == "appos"
-                 for c in self._entities_here(child, depth + 1)]
+        found = [
+            c
+            for child in tok.children
+            if child.dep_ == "appos"
+            for c in self._entities_here(child, depth + 1)
+        ]
         found = found or self._modifiers(tok) or self._of_objects(tok, depth)
         found = found or self._examples(tok, depth)
         if not found and tok.pos_ == "PRON" and tok.dep_ == "nsubj":
@@ -98,8 +113,12 @@ class Frames:
         verb = pronoun.head
         if verb.dep_ != "ccomp" or verb.head.pos_ not in ("VERB", "AUX"):
             return []
-        return [(e, PRONOUN) for child in verb.head.children if child.dep_ == "nsubj"
-                and child.i in self.ent_of for e, _ in self.entities(child)]
+        return [
+            (e, PRONOUN)
+            for child in verb.head.children
+            if child.dep_ == "nsubj" and child.i in self.ent_of
+            for e, _ in self.entities(child)
+        ]
 
     def _modifiers(self, tok: Token, skip: tuple[str, ...] = ()) -> list[Candidate]:
         """Entities that modify a noun: "rebel positions", "Russian and Syrian jets",
@@ -118,14 +137,25 @@ class Frames:
 
     def _of_objects(self, tok: Token, depth: int) -> list[Candidate]:
         """ "the province of Idlib", "fighters from HTS" """
-        return [c for p in tok.children if p.dep_ == "prep" and p.lower_ in ("of", "from")
-                for o in p.children if o.dep_ == "pobj"
-                for c in self.entities(o, depth + 1)]
+        return [
+            c
+            for p in tok.children
+            if p.dep_ == "prep" and p.lower_ in ("of", "from")
+            for o in p.children
+            if o.dep_ == "pobj"
+            for c in self.entities(o, depth + 1)
+        ]
 
     def _examples(self, tok: Token, depth: int) -> list[Candidate]:
         """ "major cities, including Aleppo and Hama": the examples a noun lists."""
-        return [c for p in tok.children if p.dep_ == "prep" and p.lower_ in EXAMPLE_PREPS
-                for o in p.children if o.dep_ == "pobj" for c in self.entities(o, depth + 1)]
+        return [
+            c
+            for p in tok.children
+            if p.dep_ == "prep" and p.lower_ in EXAMPLE_PREPS
+            for o in p.children
+            if o.dep_ == "pobj"
+            for c in self.entities(o, depth + 1)
+        ]
 
     def _target(self, tok: Token, role: Role) -> list[Candidate]:
         """What an object token names; for an unnamed target ("weapons depots in X"), the
@@ -143,10 +173,16 @@ class Frames:
         if role.via:  # "took control of X"; the parser often hangs "of X" on the verb
             heads = [c for c in trigger.children if c.lemma_.lower() in role.via]
             heads += [trigger] if heads else []
-        found = [c for h in heads for child in h.children if child.dep_ in role.deps
-                 for c in self._target(child, role)]
-        found += [c for h in heads for o in _prep_objects(h, role.preps)
-                  for c in self._target(o, role)]
+        found = [
+            c
+            for h in heads
+            for child in h.children
+            if child.dep_ in role.deps
+            for c in self._target(child, role)
+        ]
+        found += [
+            c for h in heads for o in _prep_objects(h, role.preps) for c in self._target(o, role)
+        ]
         return _dedupe(found)
 
     def _default_subject(self, frame: str, trigger: Token) -> list[Candidate]:
@@ -162,21 +198,39 @@ class Frames:
         if _passive(trigger):
             if trigger.dep_ in ("amod", "acl"):  # "Iran-backed militias", "the HTS-held city"
                 return self.entities(trigger.head)
-            return [c for child in trigger.children if child.dep_ == "nsubjpass"
-                    for c in self.entities(child)]
-        return [c for child in trigger.children if child.dep_ in ("dobj", "attr")
-                for c in self.entities(child)]
+            return [
+                c
+                for child in trigger.children
+                if child.dep_ == "nsubjpass"
+                for c in self.entities(child)
+            ]
+        return [
+            c
+            for child in trigger.children
+            if child.dep_ in ("dobj", "attr")
+            for c in self.entities(child)
+        ]
 
     def verb_subjects(self, verb: Token, hops: int = 0) -> list[Candidate]:
         """Who does what `verb` says, following shared subjects up a chain of clauses."""
         if _passive(verb):
-            agents = [c for a in verb.children if a.dep_ == "agent"
-                      for o in a.children if o.dep_ == "pobj" for c in self.entities(o)]
+            agents = [
+                c
+                for a in verb.children
+                if a.dep_ == "agent"
+                for o in a.children
+                if o.dep_ == "pobj"
+                for c in self.entities(o)
+            ]
             if agents or verb.dep_ not in ("amod", "acl"):
                 return agents
             return self._modifiers(verb)  # "Iran-backed": Iran is npadvmod of backed
-        subjects = [c for child in verb.children if child.dep_ in ("nsubj", "csubj")
-                    for c in self.entities(child) + self._leaders(child)]
+        subjects = [
+            c
+            for child in verb.children
+            if child.dep_ in ("nsubj", "csubj")
+            for c in self.entities(child) + self._leaders(child)
+        ]
         if subjects or hops > 3:
             return _dedupe(subjects)
         head = verb.head
@@ -191,10 +245,16 @@ class Frames:
     def _leaders(self, noun: Token) -> list[Candidate]:
         """Who leads or operates the actor a noun names: "rebels led by HTS", "a drone
         operated by the FSA". The guidelines accept either as the actor."""
-        return [c for acl in noun.children if acl.dep_ == "acl" and acl.tag_ == "VBN"
-                and acl.lemma_.lower() in self.leading_verbs
-                for a in acl.children if a.dep_ == "agent"
-                for o in a.children if o.dep_ == "pobj" for c in self.entities(o)]
+        return [
+            c
+            for acl in noun.children
+            if acl.dep_ == "acl" and acl.tag_ == "VBN" and acl.lemma_.lower() in self.leading_verbs
+            for a in acl.children
+            if a.dep_ == "agent"
+            for o in a.children
+            if o.dep_ == "pobj"
+            for c in self.entities(o)
+        ]
 
     def _owner(self, noun: Token) -> list[Candidate]:
         """Who performs the act an event noun names."""
@@ -221,8 +281,7 @@ class Frames:
             return self.verb_subjects(head)
         if noun.dep_ == "pobj" and head.lower_ == "as" and head.head.pos_ in ("VERB", "AUX"):
             return self.verb_subjects(head.head)
-        return [c for child in noun.children if child.dep_ == "appos"
-                for c in self.entities(child)]
+        return [c for child in noun.children if child.dep_ == "appos" for c in self.entities(child)]
 
     def _event_object(self, noun: Token, role: Role | None) -> list[Candidate]:
         """Where an event noun's target stands when its own prepositions name none: a site
@@ -236,15 +295,20 @@ class Frames:
 
     def _possessors(self, noun: Token) -> list[Candidate]:
         """The owner of a relational noun: "Assad's allies", "his supporters"."""
-        return [c for child in noun.children if child.dep_ == "poss"
-                for c in self._entities_here(child, 0)]
+        return [
+            c
+            for child in noun.children
+            if child.dep_ == "poss"
+            for c in self._entities_here(child, 0)
+        ]
 
     def _described_inside(self, noun: Token) -> list[Candidate]:
         """Who a possessed relational noun names inside its own phrase: its other modifiers
         and appositions ("his Russian supporters", "Assad's allies Russia and Iran")."""
         found = [c for c in self._modifiers(noun, skip=("poss",))]
-        return found + [c for child in noun.children if child.dep_ == "appos"
-                        for c in self.entities(child)]
+        return found + [
+            c for child in noun.children if child.dep_ == "appos" for c in self.entities(child)
+        ]
 
     def _companion(self, marker: Token) -> tuple[list[Candidate], list[Candidate]]:
         """ "X, together with Y, launched ...", "X along with Y", "X fought alongside Y":
@@ -268,8 +332,13 @@ class Frames:
         for _ in range(5):
             if node.i in self.ent_of:
                 return [(self.ent_of[node.i], 1.0)], objects
-            if node.pos_ in ("VERB", "AUX"):
-                return self.verb_subjects(node), objects
+            if node.pos_ in ("VERB", "AUX"):  # "X lies between", "X is seen as a link between"
+                return [
+                    c
+                    for child in node.children
+                    if child.dep_ in ("nsubj", "nsubjpass")
+                    for c in self.entities(child)
+                ], objects
             if node.dep_ == "appos" or node.head.i == node.i:
                 node = node.head
                 if node.i in self.ent_of:

@@ -44,12 +44,19 @@ FACTS_GRAPH = NamedNode("https://w3id.org/kg-etl/graph/facts")
 
 
 def fact_quads(doc: GraphDoc, ontology: Ontology) -> Iterator[Quad]:
-    """What the article adds to the facts graph: its facts and entities new to the KB."""
+    """What the article adds to the facts graph: its facts and entities new to the KB.
+
+    A symmetric fact (alliedWith, foughtWith) is written in both directions, as OWL
+    entails, so `?a kg:alliedWith ?b` finds it from either end.
+    """
     for node in doc.nodes:
         if node.iri not in ontology.by_iri:
             yield from _describe(node.iri, node.classes[0], node.name, FACTS_GRAPH)
     for edge in doc.edges:
-        yield Quad(NamedNode(edge.subject), kg(edge.predicate), NamedNode(edge.object), FACTS_GRAPH)
+        s, p, o = NamedNode(edge.subject), kg(edge.predicate), NamedNode(edge.object)
+        yield Quad(s, p, o, FACTS_GRAPH)
+        if ontology.property(edge.predicate).symmetric:
+            yield Quad(o, p, s, FACTS_GRAPH)
 
 
 def _describe(iri: str, cls: str, name: str, g: NamedNode) -> Iterator[Quad]:

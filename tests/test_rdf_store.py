@@ -103,3 +103,15 @@ def test_a_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
 def test_reading_a_store_that_does_not_exist(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="no embedded store here"):
         api.query("ASK { ?s ?p ?o }", settings=Settings(store=tmp_path / "none"))
+
+
+def test_symmetric_facts_answer_from_both_ends(settings: Settings, tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.txt", "Russia, a close ally of Bashar al-Assad, sent aircraft.")
+    api.load([path], settings)
+    ask = (
+        "ASK { kgr:russia kg:alliedWith kgr:bashar-al-assad . "
+        "kgr:bashar-al-assad kg:alliedWith kgr:russia }"
+    )
+    assert api.query(ask, settings=settings).rows == [{"result": True}]
+    api.load([_write(tmp_path, "a.txt", "Nothing happened today.")], settings)
+    assert api.query("ASK { ?a kg:alliedWith ?b }", settings=settings).rows == [{"result": False}]

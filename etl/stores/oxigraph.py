@@ -117,11 +117,17 @@ class OxigraphStore:
             )
             if all(g == FACTS_GRAPH for g in others):
                 self.store.remove(ox.Quad(q.subject, q.predicate, q.object, FACTS_GRAPH))
+                if q.predicate in self._symmetric:
+                    self.store.remove(ox.Quad(q.object, q.predicate, q.subject, FACTS_GRAPH))
         return True
 
     @property
     def _fact_properties(self) -> list[ox.NamedNode]:
         return [ox.NamedNode(p.iri) for p in self.ontology.properties.values()]
+
+    @property
+    def _symmetric(self) -> set[ox.NamedNode]:
+        return {ox.NamedNode(p.iri) for p in self.ontology.properties.values() if p.symmetric}
 
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult:
         subs = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}

@@ -4,7 +4,7 @@ The public API: `load`, `extract` and `query` (the CLI's verbs), the data models
 between stages, and the errors.
 """
 
-from etl.api import LoadResult, extract, load, query
+from etl.api import LoadResult, delete, extract, load, query
 from etl.config import Neo4jSettings, Settings
 from etl.errors import (
     ConfigError,
@@ -53,6 +53,7 @@ __all__ = [
     "Settings",
     "StoreError",
     "StoreLockedError",
+    "delete",
     "extract",
     "load",
     "query",

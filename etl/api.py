@@ -130,6 +130,25 @@ def load(
     return result
 
 
+def delete(
+    doc_ids: Iterable[str], settings: Settings | None = None, neo4j: Neo4jSettings | None = None
+) -> dict[str, list[str]]:
+    """Retract articles from every store; returns, per store, the ids it held."""
+    settings = settings or Settings()
+    failures: dict[str, str] = {}
+    stores = open_stores(settings, neo4j, failures)
+    if failures:
+        for store in stores:
+            store.close()
+        raise StoreError("; ".join(failures.values()))
+    try:
+        ids = list(doc_ids)
+        return {s.name: [d for d in ids if s.delete(d)] for s in stores}
+    finally:
+        for store in stores:
+            store.close()
+
+
 def query(
     text: str,
     backend: str = "rdf",

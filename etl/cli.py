@@ -241,6 +241,97 @@ def query(
         print_rows(result)
 
 
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@errors_handled
+def validate(file: Path | None, store: Path, fmt: str) -> None:
+    """Check the embedded store, or an RDF FILE, against the SHACL shapes.
+
+    The shapes (ontology/shapes.ttl) say what a loaded graph must hold: labels, article
+    ids and hashes, complete evidence, and subjects and objects of the right classes.
+    Exit status 1 when there are violations (warnings alone pass).
+
+    \b
+    etl validate                      # the store in ./kg-data
+    etl validate export.ttl --format json
+    """
+    from etl.cli_output import print_validation
+    from etl.validate import validate_file, validate_store
+
+    report = validate_file(file) if file else validate_store(store)
+    print_validation(report, fmt)
+    if not report.conforms:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("predictions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--aliases",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON {canonical name: [aliases]}; default: the knowledge base's names.",
+)
+@click.option("--details", is_flag=True, help="List wrong and missed facts per document.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@errors_handled
+def evaluate(gold: Path, predictions: Path, aliases: Path | None, details: bool, fmt: str) -> None:
+    """Score predictions against gold annotations: precision, recall and F1.
+
+    GOLD has one JSON object per document ({"id", "entities": [names], "triples":
+    [{"p", "s": [names], "o": [names], "optional"}]}); PREDICTIONS is the output of
+    `etl extract --format jsonl`. Scores are per document, over sets of facts.
+
+    \b
+    etl extract news.jsonl --format jsonl > predictions.jsonl
+    etl evaluate gold.jsonl predictions.jsonl --details
+    """
+    from etl.cli_output import print_evaluation
+    from etl.evaluate import evaluate as run_evaluation
+
+    report = run_evaluation(gold, predictions, aliases)
+    print_evaluation(report, fmt, details)
+
+
+@cli.command()
+@click.option(
+    "--doc",
+    "doc_ids",
+    multiple=True,
+    required=True,
+    metavar="ID",
+    help="Id of an article to retract; repeatable.",
+)
+@store_option
+@neo4j_option
+@errors_handled
+def delete(doc_ids: tuple[str, ...], store: Path, neo4j_uri: str | None) -> None:
+    """Retract articles: their facts go unless another article supports them.
+
+    \b
+    etl delete --doc hama-offensive
+    etl delete --doc a1 --doc a2 --neo4j-uri bolt://127.0.0.1:7687
+    """
+    from etl import api
+
+    result = api.delete(doc_ids, Settings(store=store), Neo4jSettings.from_env(neo4j_uri))
+    for name, deleted in result.items():
+        click.echo(
+            f"{name}: retracted {len(deleted)} of {len(doc_ids)} article(s)"
+            + (f" ({', '.join(deleted)})" if deleted else "")
+        )
+    missing = set(doc_ids) - {d for found in result.values() for d in found}
+    if missing:
+        click.echo(f"Error: not loaded: {', '.join(sorted(missing))}", err=True)
+        sys.exit(1)
+
+
 def _query_text(value: str) -> str:
     path = Path(value)
     if len(value) < 4096 and "\n" not in value and path.suffix and path.is_file():

@@ -11,8 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from etl.api import LoadResult
+from etl.evaluate import EvaluationReport
 from etl.models import Extraction, ReadProblem
 from etl.stores import QueryResult
+from etl.validate import ValidationReport
 
 out = Console()
 err = Console(stderr=True)
@@ -82,3 +84,45 @@ def print_rows(result: QueryResult) -> None:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in result.columns))
     out.print(table)
     err.print(f"{len(result.rows)} rows")
+
+
+def print_validation(report: ValidationReport, fmt: str) -> None:
+    if fmt == "json":
+        out.print_json(json.dumps(report.as_dict()))
+        return
+    if report.violations:
+        table = Table("severity", "focus node", "path", "message", "value")
+        for v in report.violations:
+            table.add_row(v.severity, v.focus_node, v.path or "", v.message, v.value or "")
+        out.print(table)
+    errors = sum(v.severity == "Violation" for v in report.violations)
+    warnings = len(report.violations) - errors
+    verdict = "conforms" if report.conforms else "does not conform"
+    err.print(
+        f"{report.triples} triples checked: {verdict} ({errors} violations, {warnings} warnings)"
+    )
+
+
+def print_evaluation(report: EvaluationReport, fmt: str, details: bool) -> None:
+    if fmt == "json":
+        out.print_json(json.dumps(report.as_dict(details)))
+        return
+    if details:
+        for doc in report.documents:
+            out.print(f"[bold]{doc.doc}[/bold]", highlight=False)
+            for p, s, o in doc.wrong:
+                out.print(f"  wrong  {p}({s}, {o})", highlight=False)
+            for p, ss, oo in doc.missed:
+                out.print(f"  missed {p}({' | '.join(ss)}, {' | '.join(oo)})", highlight=False)
+    table = Table("", "P", "R", "F1", "tp", "fp", "fn")
+    for name, sc in report.rows():
+        table.add_row(
+            name,
+            f"{sc.precision:.3f}",
+            f"{sc.recall:.3f}",
+            f"{sc.f1:.3f}",
+            str(sc.tp),
+            str(sc.fp),
+            str(sc.fn),
+        )
+    out.print(table)

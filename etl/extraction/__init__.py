@@ -16,7 +16,7 @@ from etl.ontology import Ontology, load_ontology
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-CHUNK_CHARS = 20_000
+CHUNK_CHARS = 5_000
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -24,7 +24,7 @@ class Extractor:
     """Runs the kg-etl spaCy pipeline over articles."""
 
     def __init__(
-        self, model: str, ontology: Ontology | None = None, workers: int = 1, batch_size: int = 64
+        self, model: str, ontology: Ontology | None = None, workers: int = 1, batch_size: int = 32
     ):
         from etl.extraction.pipeline import build_pipeline
 

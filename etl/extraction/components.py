@@ -86,6 +86,7 @@ class Linker:
                 iri, cls = linked
                 spans.append(Span(doc, ent.start, ent.end, label=cls, kb_id=iri))
                 self._remember(ent, iri, cls, local)
+        spans += self._unnamed_government(doc, spans)
         spans = self._same_as_abbreviation(doc, spans)
         spans = [s for s in spans if not self._modified_collective(doc, s, spans)]
         offices = self._offices(doc, spans)
@@ -93,6 +94,42 @@ class Linker:
         doc._.kg_names = names
         doc._.kg_offices = {s.end - 1 for s in offices}
         return doc
+
+    def _not_the_states(self, ent: Span, head: Token, iri: str | None = None) -> bool:
+        """ "Kurdish Syrian forces", "Syrian opposition forces": a word outside the name
+        makes the forces someone other than the state's."""
+        if iri is not None and not self.ontology.is_a(self.ontology.by_iri[iri].type, "Government"):
+            return False
+        return any(
+            c.lower_ in self.settings.non_state_modifiers
+            for c in head.children
+            if c.dep_ in ("amod", "compound", "npadvmod") and not (ent.start <= c.i < ent.end)
+        )
+
+    def _unnamed_government(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """ "government air strikes", "government warplanes": a bare "government" that
+        modifies a military noun names the government the story's war is fought by."""
+        name = self.settings.unnamed_government
+        if name is None:
+            return []
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        iri = self.label_of[name]
+        found = []
+        for tok in doc:
+            head = tok.head
+            if (
+                tok.lower_ == "government"
+                and tok.i not in taken
+                and tok.dep_ in ("compound", "amod", "nmod")
+                and head.i > tok.i
+                and {head.lemma_.lower(), head.lower_} & self.settings.military_nouns
+                and not any(c.dep_ in ("amod", "compound", "poss") for c in tok.children)
+                and not (tok.i > 0 and tok.i - 1 in taken)
+            ):
+                found.append(
+                    Span(doc, tok.i, tok.i + 1, label=self.ontology.by_iri[iri].type, kb_id=iri)
+                )
+        return found
 
     def _same_as_abbreviation(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """ "Kurdish Syrian forces (SDF)": a name and the known abbreviation in brackets
@@ -162,7 +199,12 @@ class Linker:
         if ent.ent_id_:  # the knowledge-base ruler matched it
             iri = ent.ent_id_
             if iri.endswith(DEMONYM):
-                iri = self._state_forces(ent, iri[: -len(DEMONYM)])
+                forces = self._state_forces(ent, iri[: -len(DEMONYM)])
+                if forces is None:
+                    return None
+                iri = forces
+            if self._not_the_states(ent, ent.root, iri):
+                return None
             return iri, self.ontology.by_iri[iri].type
         text = normalise(ent.text)
         if text in self.settings.not_entities or not re.search(r"[A-Za-z]", text):
@@ -190,12 +232,17 @@ class Linker:
         if cls == "Person" and len(ent) > 1:
             local.setdefault(normalise(ent[-1].text), (iri, cls))
 
-    def _state_forces(self, ent: Span, country_iri: str) -> str:
-        """ "Syrian troops" names the Syrian government; "Syrian city" the country."""
+    def _state_forces(self, ent: Span, country_iri: str) -> str | None:
+        """ "Syrian troops" names the Syrian government; "Syrian city" the country;
+        "Kurdish Syrian forces" neither (the forces are not the state's)."""
         head = ent.root
         while head.dep_ == "conj" and head.head.i != head.i:
             head = head.head
         head = head.head
+        if {head.lemma_.lower(), head.lower_} & self.settings.military_nouns and (
+            self._not_the_states(ent, head)
+        ):
+            return None
         label = self.ontology.by_iri[country_iri].label
         forces = self.settings.state_forces.get(label)
         if forces and {head.lemma_.lower(), head.lower_} & self.settings.military_nouns:
@@ -274,6 +321,8 @@ class RelationExtractor:
             offices,
             self._is_site,
             self.rules.leading_verbs,
+            self.rules.words,
+            lambda ent: self.ontology.is_a(ent.label_, "Place"),
         )
         facts: dict[tuple, tuple] = {}
         for tok in doc:
@@ -302,6 +351,7 @@ class RelationExtractor:
             "agent_noun": ("NOUN", "PROPN"),
             "between": ("ADP",),
             "companion": ("ADP", "ADV"),
+            "control_phrase": ("NOUN",),
         }
         return [r for r in rules if tok.pos_ in wanted[r.frame]]
 
@@ -354,13 +404,54 @@ class RelationExtractor:
         classes = self.settings.anaphora.get(key)
         if not classes:
             return None
-        for ent in reversed(doc.ents):
-            if ent.end <= tok.i and any(self.ontology.is_a(ent.label_, c) for c in classes):
-                return ent if tok.i - ent.end < 80 else None
-        return None
+        fits = [
+            ent
+            for ent in doc.ents
+            if ent.end <= tok.i
+            and tok.i - ent.end < 80
+            and any(self.ontology.is_a(ent.label_, c) for c in classes)
+        ]
+        if not fits:
+            return None
+        if key.startswith("the "):  # "the town": a town first, then a city, then any place
+            for cls in classes:
+                if any(self.ontology.is_a(e.label_, cls) for e in fits):
+                    fits = [e for e in fits if self.ontology.is_a(e.label_, cls)]
+                    break
+        # Prefer an actor in subject position: of the pronoun's own sentence, else of
+        # the sentence before; only then the nearest compatible mention.
+        sent = tok.sent
+        here = [e for e in fits if e.start >= sent.start and _in_subject(e)]
+        if here:
+            return here[-1]
+        before = [e for e in fits if e.start < sent.start]
+        if before:
+            last_sent = before[-1].sent
+            subjects = [e for e in before if e.sent == last_sent and _in_subject(e)]
+            if subjects and not any(e.start >= sent.start for e in fits):
+                return subjects[0]
+        return fits[-1]
 
 
 @Language.factory("kg_relations", default_config={"ontology_dir": ""})
 def make_relations(nlp: Language, name: str, ontology_dir: str) -> RelationExtractor:
     ontology = _ontology(ontology_dir)
     return RelationExtractor(ontology, load_rules(ontology), load_linking(ontology))
+
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+
+
+def _in_subject(ent: Span) -> bool:
+    """Whether a mention is (part of) the subject or the by-agent of its clause:
+    "Russian jets", "the United States and Turkey", "delivered by Israel"."""
+    tok = ent.root
+    for _ in range(4):
+        if tok.dep_ in SUBJECT_DEPS:
+            return True
+        if tok.dep_ == "pobj" and tok.head.dep_ == "agent":
+            return True
+        if tok.dep_ not in ("compound", "amod", "nmod", "poss", "conj", "appos"):
+            return False
+        tok = tok.head
+    return False

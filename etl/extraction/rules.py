@@ -17,7 +17,7 @@ from etl.errors import DataFileError
 from etl.ontology import Ontology
 
 DATA = Path(__file__).parent / "data"
-FRAMES = ("verb", "event_noun", "agent_noun", "between", "companion")
+FRAMES = ("verb", "event_noun", "agent_noun", "between", "companion", "control_phrase")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Role:
     preps: tuple[str, ...] = ()
     via: tuple[str, ...] = ()
     within: tuple[str, ...] = ()
+    host: tuple[str, ...] = ()  # "bombed Idlib with Russian support": the bomber
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Rule:
     confidence: float
     subject: Role | None = None
     object: Role | None = None
+    cues: frozenset[str] = frozenset()  # the rule applies only with one of these adverbs
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,18 @@ class Blockers:
     modals: frozenset[str]
     verbs: frozenset[str]
     marks: frozenset[str]
+    adjectives: frozenset[str] = frozenset()  # "potential clashes", "a possible offensive"
+
+
+@dataclass(frozen=True)
+class WordLists:
+    """Word classes the syntax frames need (relations.yaml, `words`)."""
+
+    place_nouns: frozenset[str] = frozenset()  # "Syria's largest city" names no Syria
+    occupant_verbs: frozenset[str] = frozenset()  # "bases where Iranian forces are located"
+    outcome_verbs: frozenset[str] = frozenset()  # "the offensive, which saw the fall of X"
+    directions: frozenset[str] = frozenset()  # "Aleppo in the north and Hama in the centre"
+    munitions: frozenset[str] = frozenset()  # "shot down Israeli missiles" targets no Israel
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class RuleSet:
     blockers: Blockers
     light_verbs: frozenset[str]
     leading_verbs: frozenset[str] = frozenset()
+    words: WordLists = field(default_factory=WordLists)
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -70,8 +85,8 @@ def _yaml(path: Path) -> dict[str, Any]:
 def _role(raw: Any, where: str) -> Role | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) - {"deps", "preps", "via", "within"}:
-        raise DataFileError(f"{where}: a role takes only deps, preps, via and within")
+    if not isinstance(raw, dict) or set(raw) - {"deps", "preps", "via", "within", "host"}:
+        raise DataFileError(f"{where}: a role takes only deps, preps, via, within and host")
     for key, values in raw.items():
         bad = [v for v in values if not isinstance(v, str)]
         if bad:  # YAML reads a bare on/off/yes/no as a boolean
@@ -102,16 +117,27 @@ def load_rules(ontology: Ontology, path: Path = DATA / "relations.yaml") -> Rule
                 confidence=confidence,
                 subject=_role(raw.get("subject"), where),
                 object=_role(raw.get("object"), where),
+                cues=frozenset(raw.get("cues") or ()),
             )
         )
     b = data.get("blockers", {})
-    blockers = Blockers(*(frozenset(b.get(k, ())) for k in ("modals", "verbs", "marks")))
+    blockers = Blockers(
+        *(frozenset(b.get(k, ())) for k in ("modals", "verbs", "marks", "adjectives"))
+    )
     return RuleSet(
         tuple(rules),
         blockers,
         frozenset(data.get("light_verbs", ())),
         frozenset(data.get("leading_verbs", ())),
+        _words(data.get("words") or {}, f"{path}: words"),
     )
+
+
+def _words(raw: dict[str, Any], where: str) -> WordLists:
+    known = set(WordLists.__dataclass_fields__)
+    if set(raw) - known:
+        raise DataFileError(f"{where}: unknown lists {sorted(set(raw) - known)}")
+    return WordLists(**{k: frozenset(str(w) for w in v) for k, v in raw.items()})
 
 
 @dataclass(frozen=True)
@@ -127,6 +153,8 @@ class LinkingSettings:
     office_holders: dict[str, str] = field(default_factory=dict)  # person label → state label
     furniture: tuple[re.Pattern[str], ...] = ()
     collectives: frozenset[str] = frozenset()
+    non_state_modifiers: frozenset[str] = frozenset()  # "Kurdish Syrian forces"
+    unnamed_government: str | None = None  # "government air strikes"
 
 
 def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> LinkingSettings:
@@ -158,6 +186,12 @@ def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> Link
         furniture=tuple(_regex(p, f"{path}: furniture") for p in data.get("furniture", ())),
         collectives=frozenset(
             _known(n, labels, f"{path}: collectives") for n in data.get("collectives", ())
+        ),
+        non_state_modifiers=frozenset(m.lower() for m in data.get("non_state_modifiers", ())),
+        unnamed_government=(
+            _known(data["unnamed_government"], labels, f"{path}: unnamed_government")
+            if data.get("unnamed_government")
+            else None
         ),
     )
 

@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterator
 
 from spacy.tokens import Span, Token
 
-from etl.extraction.rules import Blockers, Role, Rule
+from etl.extraction.rules import Blockers, Role, Rule, WordLists
 
 MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod"}
 RELATIVE_PRONOUNS = {"which", "who", "whom", "that", "whose", "where"}
 NEGATORS = {"no", "not", "never", "n't"}
 EXAMPLE_PREPS = {"including", "like"}
+COMPANION_MARKERS = {"together", "jointly", "along"}
+PARTICLES = {"back", "away", "down", "out", "over"}  # adverbs a verb's preposition hangs on
 # Hops after which the discount of a subject shared along clauses applies.
 INHERITED = 0.85
 PRONOUN = 0.85
@@ -36,13 +38,17 @@ class Frames:
         offices: set[int] | None = None,
         is_site: Callable[[Span], bool] = lambda ent: False,
         leading_verbs: frozenset[str] = frozenset(),
+        words: WordLists | None = None,
+        is_place: Callable[[Span], bool] = lambda ent: False,
     ):
         self.ent_of = ent_of
         self.light_verbs = light_verbs
         self.antecedent = antecedent
         self.offices = offices or set()
         self.is_site = is_site  # a place that is no actor (a city, not a country)
+        self.is_place = is_place  # any place, countries included
         self.leading_verbs = leading_verbs  # "rebels led by HTS"
+        self.words = words or WordLists()
 
     def ends(self, rule: Rule, trigger: Token) -> tuple[list[Candidate], list[Candidate]]:
         """Subject and object candidates of `rule` at `trigger`."""
@@ -50,6 +56,12 @@ class Frames:
             return self._between(trigger)
         if rule.frame == "companion":
             return self._companion(trigger)
+        if rule.frame == "control_phrase":
+            return self._control_phrase(trigger, rule.cues)
+        if rule.object and "between" in rule.object.preps:
+            parties = self._parties(trigger)
+            if parties:  # "clashes between HTS and government troops"
+                return parties[:1], parties[1:]
         subjects = (
             self._role(trigger, rule.subject)
             if rule.subject
@@ -62,7 +74,7 @@ class Frames:
         )
         if rule.frame == "event_noun" and not objects:
             objects = self._event_object(trigger, rule.object)
-        if not objects and rule.frame != "verb" and trigger.dep_ in ("appos", "attr"):
+        if not objects and rule.frame == "event_noun" and trigger.dep_ in ("appos", "attr"):
             objects = self._described(trigger)  # "Idlib, a rebel stronghold"
         if rule.frame == "agent_noun" and not objects:
             possessors = self._possessors(trigger)
@@ -79,12 +91,28 @@ class Frames:
     def entities(self, tok: Token, depth: int = 0) -> list[Candidate]:
         """The entities a token stands for, with its coordinated tokens."""
         found = self._entities_here(tok, depth)
+        if tok.i in self.ent_of and depth < 4:  # "Daraa province, including the crossing"
+            found += self._examples(tok, depth)
         for child in tok.children:
             if child.dep_ == "conj" and depth < 4:
                 found += self.entities(child, depth + 1)
+        if depth < 4:
+            found += self._direction_conjuncts(tok, depth)
         return _dedupe(found)
 
-    def _entities_here(self, tok: Token, depth: int) -> list[Candidate]:
+    def _direction_conjuncts(self, tok: Token, depth: int = 0) -> list[Candidate]:
+        """ "Aleppo in the north and Hama in the centre", "the city of Hama to the north
+        and Aleppo": the parser hangs the second place on the compass word."""
+        return [
+            c
+            for o in _prep_objects(tok, ("in", "to"))
+            if o.lemma_.lower() in self.words.directions
+            for conj in o.children
+            if conj.dep_ == "conj" and conj.i in self.ent_of
+            for c in self.entities(conj, depth + 1)
+        ]
+
+    def _entities_here(self, tok: Token, depth: int, skip: int = -1) -> list[Candidate]:
         if tok.i in self.ent_of:
             return [(self.ent_of[tok.i], 1.0)]
         if tok.lower_ in RELATIVE_PRONOUNS and tok.tag_ in ("WDT", "WP", "WP$", "WRB"):
@@ -95,11 +123,15 @@ class Frames:
         found = [
             c
             for child in tok.children
-            if child.dep_ == "appos"
-            for c in self._entities_here(child, depth + 1)
+            if child.dep_ == "appos" and child.i != skip  # "his supporters Iran and Hezbollah"
+            for c in self.entities(child, depth + 1)
         ]
-        found = found or self._modifiers(tok) or self._of_objects(tok, depth)
-        found = found or self._examples(tok, depth)
+        found = found or self._agents(tok)  # "the offensive by the rebels", "... led by HTS"
+        if not found:  # "rebel positions", "the Ras al-Ain area"; not "Syria's largest city"
+            found = self._modifiers(tok)
+            if tok.lemma_.lower() in self.words.place_nouns:
+                found = [c for c in found if self.is_site(c[0]) or not self.is_place(c[0])]
+        found = found or self._of_objects(tok, depth) or self._examples(tok, depth)
         if not found and tok.pos_ == "PRON" and tok.dep_ == "nsubj":
             found = self._reporter(tok)  # "the rebels said they had taken ..."
         if not found and tok.pos_ in ("PRON", "NOUN"):  # "it", "the group"
@@ -159,13 +191,54 @@ class Frames:
 
     def _target(self, tok: Token, role: Role) -> list[Candidate]:
         """What an object token names; for an unnamed target ("weapons depots in X"), the
-        places it lies in, if the role lists such prepositions (`within`)."""
+        places it lies in and who is based there, if the role lists such prepositions
+        (`within`). A named site also brings the place it lies in ("the Al-Thawra
+        neighbourhood of Idlib")."""
+        if self._munition(tok):  # "shot down Israeli missiles" targets no Israel
+            return []
         found = self.entities(tok)
-        if found or not role.within:
-            return found
+        if not role.within:
+            return found or self._misplaced_examples(tok)
+        if found:
+            if all(self.is_site(e) for e, _ in found):
+                found += [
+                    c
+                    for o in _prep_objects(tok, ("of", *role.within))
+                    for c in self.entities(o)
+                    if self.is_site(c[0])
+                ]
+            return _dedupe(found)
         for node in (tok, *tok.conjuncts):
             found += [c for o in _prep_objects(node, role.within) for c in self.entities(o)]
+            found += self._occupants(node)
         return _dedupe(found)
+
+    def _munition(self, tok: Token) -> bool:
+        """A weapon in flight, or a number of them ("most of the missiles")."""
+        nouns = [tok] + [o for o in _prep_objects(tok, ("of",))]
+        return any(n.lemma_.lower() in self.words.munitions for n in nouns)
+
+    def _occupants(self, noun: Token) -> list[Candidate]:
+        """Who is based at an unnamed target: "bases where Iranian forces are located",
+        "positions that house Iranian troops"."""
+        found = []
+        for rel in noun.children:
+            if rel.dep_ != "relcl" or rel.lemma_.lower() not in self.words.occupant_verbs:
+                continue
+            where = any(c.lower_ == "where" for c in rel.children)
+            deps = ("nsubj", "nsubjpass") if where else ("dobj",)
+            found += [c for o in rel.children if o.dep_ in deps for c in self.entities(o)]
+        return found
+
+    def _misplaced_examples(self, obj: Token) -> list[Candidate]:
+        """ "Rebels seized major cities, including Aleppo and Hama": the parser often hangs
+        the list of places on the subject or the verb instead of the object."""
+        verb = obj.head
+        if obj.dep_ != "dobj" or obj.i in self.ent_of:
+            return []
+        hosts = [verb] + [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        found = [c for h in hosts for c in self._examples(h, 0)]
+        return found if found and all(self.is_site(e) for e, _ in found) else []
 
     # -- roles ---------------------------------------------------------------------------
     def _role(self, trigger: Token, role: Role) -> list[Candidate]:
@@ -180,10 +253,39 @@ class Frames:
             if child.dep_ in role.deps
             for c in self._target(child, role)
         ]
-        found += [
-            c for h in heads for o in _prep_objects(h, role.preps) for c in self._target(o, role)
-        ]
+        for prep in role.preps:  # where a thing happens names a target only if it is a site
+            found += [
+                c
+                for h in heads
+                for o in _prep_objects(h, (prep,))
+                for c in self._target(o, role)
+                if prep not in role.within or self.is_site(c[0])
+            ]
+        if "dobj" in role.deps:
+            found += self._stray_objects(trigger)
+        if not found and role.host and trigger.dep_ == "pobj" and trigger.head.lower_ in role.host:
+            found = self._host_actors(trigger.head.head)
         return _dedupe(found)
+
+    def _host_actors(self, host: Token) -> list[Candidate]:
+        """Who acts in what a phrase attaches to: the subject of a verb, the owner of an
+        event noun, or a named actor ("the army, with Russian backing, ...")."""
+        if host.i in self.ent_of:
+            return self.entities(host)
+        if host.pos_ in ("VERB", "AUX"):
+            return self._clause_actors(host)
+        return self._owner(host) if host.pos_ == "NOUN" else []
+
+    def _stray_objects(self, verb: Token) -> list[Candidate]:
+        """Objects the parser coordinated with the verb ("seizing territories near X and
+        the Y airport") or with a compass word of the verb ("... to the north and Z")."""
+        found = [
+            c
+            for child in verb.children
+            if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN") and child.i in self.ent_of
+            for c in self.entities(child)
+        ]
+        return found + self._direction_conjuncts(verb)
 
     def _default_subject(self, frame: str, trigger: Token) -> list[Candidate]:
         if frame == "verb":
@@ -197,19 +299,30 @@ class Frames:
             return []
         if _passive(trigger):
             if trigger.dep_ in ("amod", "acl"):  # "Iran-backed militias", "the HTS-held city"
-                return self.entities(trigger.head)
+                return self._modified(trigger.head)
             return [
                 c
                 for child in trigger.children
                 if child.dep_ == "nsubjpass"
                 for c in self.entities(child)
             ]
-        return [
+        found = [
             c
             for child in trigger.children
             if child.dep_ in ("dobj", "attr")
-            for c in self.entities(child)
+            for c in self.entities(child) or self._misplaced_examples(child)
         ]
+        return _dedupe(found + self._stray_objects(trigger))
+
+    def _modified(self, noun: Token) -> list[Candidate]:
+        """What a participle modifies: "regime-held west Aleppo" (through an adjective),
+        "Latakia, a city once dominated by X" (through an apposition)."""
+        if noun.i not in self.ent_of and noun.dep_ == "amod" and noun.head.i in self.ent_of:
+            noun = noun.head
+        found = self.entities(noun)
+        if not found and noun.dep_ == "appos" and noun.head.i in self.ent_of:
+            found = self.entities(noun.head)
+        return found
 
     def verb_subjects(self, verb: Token, hops: int = 0) -> list[Candidate]:
         """Who does what `verb` says, following shared subjects up a chain of clauses."""
@@ -229,25 +342,84 @@ class Frames:
             c
             for child in verb.children
             if child.dep_ in ("nsubj", "csubj")
-            for c in self.entities(child) + self._leaders(child)
+            for c in (
+                self.entities(child) + self._leaders(child) + self._companions(child)
+                or self._act_owner(child)
+            )
         ]
+        if subjects:
+            subjects += self._companions(verb)  # "X, jointly with Y, launched"
         if subjects or hops > 3:
             return _dedupe(subjects)
         head = verb.head
         if verb.dep_ == "pcomp" and head.dep_ == "prep":  # "achieved a triumph by capturing"
+            helped = [
+                c
+                for o in head.head.children
+                if o.dep_ == "dobj" and head.lower_ in ("of", "for", "in")
+                for c in self.entities(o)
+            ]
+            if helped and head.lower_ != "in":  # "accused the regime of bombing"
+                return helped
+            if helped:  # "aided the army in recapturing": both act
+                return _dedupe(helped + self.verb_subjects(head.head, hops + 1))
             head = head.head
+        if verb.dep_ == "xcomp" and _passive(head):  # "rebels were reported to be advancing"
+            raised = [c for s in head.children if s.dep_ == "nsubjpass" for c in self.entities(s)]
+            if raised:
+                return raised
         if verb.dep_ in ("xcomp", "advcl", "conj", "pcomp") and head.pos_ in ("VERB", "AUX"):
             return [(e, f * INHERITED) for e, f in self.verb_subjects(head, hops + 1)]
         if verb.dep_ == "acl" and head.pos_ == "NOUN":  # "airstrikes targeting X"
             return self._owner(head)
         return []
 
+    def _act_owner(self, subj: Token) -> list[Candidate]:
+        """The actor behind an act that is a clause's subject: "a surprise attack that
+        killed soldiers" (the attackers of "took Aleppo in a surprise attack")."""
+        noun = _relative_head(subj) if subj.lower_ in RELATIVE_PRONOUNS else subj
+        if noun is None or noun.pos_ != "NOUN" or noun.i in self.ent_of:
+            return []
+        return self._owner(noun)
+
+    def _companions(self, node: Token) -> list[Candidate]:
+        """Who acts together with a subject or a verb: "Turkey, together with the FSA",
+        "the Turkish army with militants" (a bare "with" only on a named subject)."""
+        found = []
+        for prep in node.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("with", "alongside"):
+                continue
+            marked = any(c.lower_ in COMPANION_MARKERS for c in prep.children)
+            if marked or prep.lower_ == "alongside" or node.i in self.ent_of:
+                found += [c for o in prep.children if o.dep_ == "pobj" for c in self.entities(o)]
+        return found
+
+    def _agents(self, noun: Token) -> list[Candidate]:
+        """Who performs what a noun names, by a phrase attached to it: "the offensive by the
+        rebels", "the offensive led by HTS", "the blows delivered by Israel"."""
+        found = [c for o in _prep_objects(noun, ("by",)) for c in self.entities(o)]
+        found += self._leaders(noun)
+        return found + [
+            c
+            for acl in noun.children
+            if acl.dep_ == "acl" and acl.tag_ == "VBN" and acl.lemma_.lower() in self.light_verbs
+            for a in acl.children
+            if a.dep_ == "agent"
+            for o in a.children
+            if o.dep_ == "pobj"
+            for c in self.entities(o)
+        ]
+
     def _leaders(self, noun: Token) -> list[Candidate]:
         """Who leads or operates the actor a noun names: "rebels led by HTS", "a drone
         operated by the FSA". The guidelines accept either as the actor."""
+        hosts = [noun] + [  # "an airstrike with contested responsibility perpetrated by"
+            o for p in noun.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"
+        ]
         return [
             c
-            for acl in noun.children
+            for host in hosts
+            for acl in host.children
             if acl.dep_ == "acl" and acl.tag_ == "VBN" and acl.lemma_.lower() in self.leading_verbs
             for a in acl.children
             if a.dep_ == "agent"
@@ -259,24 +431,52 @@ class Frames:
     def _owner(self, noun: Token) -> list[Candidate]:
         """Who performs the act an event noun names."""
         found = [c for c in self._modifiers(noun) if not self.is_site(c[0])]
-        found += [c for o in _prep_objects(noun, ("by",)) for c in self.entities(o)]
-        found += self._leaders(noun)
-        if found:
-            return found
+        found += [c for o in _prep_objects(noun, ("by", "from")) for c in self.entities(o)]
+        found += self._agents(noun)
         head = noun.head
         if noun.dep_ == "dobj" and head.lemma_ in self.light_verbs:
-            return self.verb_subjects(head)
+            return _dedupe(found + self.verb_subjects(head))  # "SNA joined the offensive"
+        if found:
+            return found
         if noun.dep_ == "pobj" and head.head.lemma_ in self.light_verbs:
-            return self.verb_subjects(head.head)  # "engaged in clashes with"
+            return self._clause_actors(head.head)  # "engaged in clashes with"
         if noun.dep_ == "conj" and head.pos_ == "NOUN":
             return self._owner(head)
+        if noun.dep_ in ("dobj", "pobj"):
+            verb = head if noun.dep_ == "dobj" else head.head
+            if verb.lemma_.lower() in self.words.outcome_verbs:
+                return self._cause(verb)  # "the offensive, which saw the fall of Aleppo"
+            if noun.dep_ == "pobj" and head.lower_ in ("in", "during") and verb.pos_ == "VERB":
+                return self._clause_actors(verb)  # "took Aleppo in a surprise attack"
         return []
+
+    def _clause_actors(self, verb: Token) -> list[Candidate]:
+        """Who acts in a clause: its subject, or the subject of a passive verb that takes
+        no agent ("forces have been engaged in fighting")."""
+        found = self.verb_subjects(verb)
+        if not found and _passive(verb):
+            found = [c for s in verb.children if s.dep_ == "nsubjpass" for c in self.entities(s)]
+        return found
+
+    def _cause(self, verb: Token) -> list[Candidate]:
+        """The actor of the act that brought an outcome about: the owner of the verb's
+        subject ("the rebels' offensive saw ...", "an offensive by the rebels, which saw")."""
+        found = []
+        for subj in verb.children:
+            if subj.dep_ != "nsubj":
+                continue
+            if subj.lower_ in RELATIVE_PRONOUNS:
+                subj = _relative_head(subj) or subj
+            found += self.entities(subj) if subj.i in self.ent_of else self._owner(subj)
+        return found
 
     def _described(self, noun: Token) -> list[Candidate]:
         """What an agent noun refers to: "Russia, an ally of", "X is the leader of"."""
         head = noun.head
         if noun.dep_ in ("appos", "compound"):
-            return self.entities(head) if head.i in self.ent_of else self._entities_here(head, 0)
+            if head.i in self.ent_of:
+                return self.entities(head)
+            return self._entities_here(head, 0, skip=noun.i)
         if noun.dep_ in ("attr", "acomp") and head.pos_ in ("AUX", "VERB"):
             return self.verb_subjects(head)
         if noun.dep_ == "pobj" and head.lower_ == "as" and head.head.pos_ in ("VERB", "AUX"):
@@ -285,12 +485,47 @@ class Frames:
 
     def _event_object(self, noun: Token, role: Role | None) -> list[Candidate]:
         """Where an event noun's target stands when its own prepositions name none: a site
-        that modifies it ("the Aleppo offensive"), or a preposition the parser hung on the
-        light verb ("carried out airstrikes | on X")."""
-        found = [c for c in self._modifiers(noun) if self.is_site(c[0])]
+        that modifies it ("the Aleppo offensive"), a preposition the parser hung on the
+        light verb ("carried out airstrikes | on X", "the blows delivered | against X"), a
+        site where the reporting verb places it ("reported fire | in X"), or what the
+        clause it happened in took ("took Aleppo in a surprise attack"). Sites and
+        clause objects only for rules whose object may be a place (`within`)."""
+        if not role:
+            return []
+        found = [c for c in self._modifiers(noun) if self.is_site(c[0])]  # "Aleppo offensive"
+        if found and role.within:
+            return found
         head = noun.head
-        if not found and role and noun.dep_ == "dobj" and head.lemma_ in self.light_verbs:
-            found = [c for o in _prep_objects(head, role.preps) for c in self._target(o, role)]
+        hosts = [  # "the blows delivered by Israel against X"
+            acl
+            for acl in noun.children
+            if acl.dep_ == "acl" and acl.tag_ == "VBN" and acl.lemma_.lower() in self.light_verbs
+        ]
+        if noun.dep_ == "compound":  # "its Operation Freedom Dawn, launched against X"
+            hosts += [head] + [a for a in head.children if a.dep_ == "acl" and a.tag_ == "VBN"]
+        if noun.dep_ == "dobj" and head.lemma_ in self.light_verbs:
+            hosts.append(head)
+        found = [
+            c for h in hosts for o in _prep_objects(h, role.preps) for c in self._target(o, role)
+        ]
+        if not found and noun.dep_ == "dobj" and role.within:  # "reported fire in X"
+            found = [
+                c
+                for o in _prep_objects(head, role.within)
+                for c in self.entities(o)
+                if self.is_site(c[0])
+            ]
+        if not found and role.within and noun.dep_ == "pobj" and head.lower_ in ("in", "during"):
+            verb = head.head  # "took control of Aleppo in a surprise attack"
+            if verb.pos_ == "VERB" and not _passive(verb):
+                found = [
+                    c
+                    for o in (
+                        *(c for c in verb.children if c.dep_ == "dobj"),
+                        *_prep_objects(verb, ("of",)),
+                    )
+                    for c in self.entities(o)
+                ]
         return found
 
     def _possessors(self, noun: Token) -> list[Candidate]:
@@ -322,9 +557,51 @@ class Frames:
         host = prep.head
         if host.i == marker.i:
             host = marker.head
+        if marker.lower_ == "with" and not (  # a bare "with": "the Turkish army with militants"
+            host.i in self.ent_of and host.dep_ in ("nsubj", "nsubjpass")
+        ):
+            return [], []
         if host.pos_ in ("VERB", "AUX"):
             return self.verb_subjects(host), objects
         return self.entities(host), objects
+
+    def _parties(self, trigger: Token) -> list[Candidate]:
+        """The sides named by "between A and B" on a trigger, if there are two or more."""
+        found = _dedupe([c for o in _prep_objects(trigger, ("between",)) for c in self.entities(o)])
+        return found if len(found) > 1 else []
+
+    def _control_phrase(
+        self, noun: Token, cues: frozenset[str]
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """ "Kobani, a city under SDF control", "Idlib is under the control of HTS": the
+        owner of the noun holds what the phrase describes. "HTS remains in control of
+        Idlib": the clause's actor holds the noun's of-object. With `cues`, only when one
+        of them modifies the phrase or is its verb ("now under X's control")."""
+        prep = noun.head
+        if noun.dep_ != "pobj" or prep.lower_ not in ("under", "in"):
+            return [], []
+        host = prep.head
+        if cues and not (
+            host.lemma_.lower() in cues
+            or any(
+                c.dep_ == "advmod" and c.lower_ in cues for n in (prep, host) for c in n.children
+            )
+        ):
+            return [], []
+        if prep.lower_ == "in":
+            held = [c for o in _prep_objects(noun, ("of", "over")) for c in self.entities(o)]
+            return (self._holder(host) if held else []), held
+        owners = self._modifiers(noun) + self._of_objects(noun, 0)
+        return owners, (self._holder(host) if owners else [])
+
+    def _holder(self, host: Token) -> list[Candidate]:
+        """What a phrase attached to `host` describes: the entity itself, the subject of
+        the verb, or what a noun in apposition stands for ("another area under ...")."""
+        if host.i in self.ent_of:
+            return self.entities(host)
+        if host.pos_ in ("VERB", "AUX"):
+            return self._clause_actors(host)
+        return self._described(host) or self._entities_here(host, 0)
 
     def _between(self, between: Token) -> tuple[list[Candidate], list[Candidate]]:
         objects = [c for o in between.children if o.dep_ == "pobj" for c in self.entities(o)]
@@ -357,6 +634,8 @@ class Frames:
                     return False
                 if child.dep_ == "mark" and child.lower_ in blockers.marks:
                     return False
+                if child.dep_ == "amod" and child.lower_ in blockers.adjectives:
+                    return False
             if tok.i != trigger.i and tok.lemma_.lower() in blockers.verbs:
                 return False
         return True
@@ -382,15 +661,24 @@ def _relative_head(tok: Token) -> Token | None:
 def _passive(verb: Token) -> bool:
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
         return True
+    if any(  # "the airstrikes targeted X", "the airstrikes targeted and destroyed X"
+        c.dep_ == "dobj" or (c.dep_ == "conj" and any(d.dep_ == "dobj" for d in c.children))
+        for c in verb.children
+    ):
+        return False
     return verb.tag_ == "VBN" and verb.dep_ in ("amod", "acl")
 
 
 def _prep_objects(tok: Token, preps: tuple[str, ...]) -> Iterator[Token]:
-    """Objects of the given prepositions, also behind a particle ("closing in on X")."""
+    """Objects of the given prepositions, also behind a particle ("closing in on X",
+    "fell back to X") and in a coordinated preposition ("in A and in B")."""
     for child in tok.children:
         if child.dep_ == "prep" and child.lower_ in preps:
             yield from (o for o in child.children if o.dep_ in ("pobj", "pcomp"))
-        elif child.dep_ == "prt":
+            for conj in child.children:
+                if conj.dep_ == "conj" and conj.pos_ == "ADP" and conj.lower_ in preps:
+                    yield from (o for o in conj.children if o.dep_ in ("pobj", "pcomp"))
+        elif child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in PARTICLES):
             yield from _prep_objects(child, preps)
 
 

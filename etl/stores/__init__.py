@@ -29,6 +29,9 @@ class Store(Protocol):
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
         """Replace what each article said before with what it says now."""
 
+    def delete(self, doc_id: str) -> bool:
+        """Retract one article; False when the store does not hold it."""
+
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult: ...
 
     def close(self) -> None: ...

@@ -117,7 +117,7 @@ class OxigraphStore:
             )
             if all(g == FACTS_GRAPH for g in others):
                 self.store.remove(ox.Quad(q.subject, q.predicate, q.object, FACTS_GRAPH))
-                if q.predicate in self._symmetric:
+                if q.predicate in self._symmetric and isinstance(q.object, ox.NamedNode):
                     self.store.remove(ox.Quad(q.object, q.predicate, q.subject, FACTS_GRAPH))
         return True
 

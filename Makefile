@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 NEO4J_TEST_URI ?= bolt://127.0.0.1:7687
 
-.PHONY: install install-test demo test lint format neo4j-start neo4j-stop neo4j-status clean
+.PHONY: install install-test demo test lint format neo4j-start neo4j-stop neo4j-status neo4j-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ neo4j-stop:
 
 neo4j-status:
 	scripts/neo4j.sh status
+
+## neo4j-import DIR=folder: replace the local database with `etl export --format neo4j-import` files
+neo4j-import:
+	@test -n "$(DIR)" || { echo "usage: make neo4j-import DIR=folder-of-csv-files" >&2; exit 2; }
+	scripts/neo4j.sh import $(DIR) --array-delimiter=U+001F --multiline-fields=true
+	$(BIN)/python -m etl.stores.neo4j schema bolt://127.0.0.1:$${NEO4J_BOLT_PORT:-7687}
 
 clean:
 	rm -rf kg-data .pytest_cache

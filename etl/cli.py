@@ -332,6 +332,40 @@ def delete(doc_ids: tuple[str, ...], store: Path, neo4j_uri: str | None) -> None
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["neo4j-import", "nt", "ttl", "nq", "trig", "jsonld"]),
+    help="neo4j-import: a folder of CSV files; the others: one RDF file.",
+)
+@store_option
+@errors_handled
+def export(output: Path, fmt: str, store: Path) -> None:
+    """Export the embedded store as RDF, or as CSV files for neo4j-admin import.
+
+    nt and ttl hold the default graph (ontology, knowledge base, facts); nq, trig and
+    jsonld every graph, with each article's provenance. neo4j-import writes node and
+    relationship CSV files with neo4j-admin headers: the bulk path for the first load of
+    a large corpus into an empty Neo4j (`make neo4j-import DIR=...` runs the import).
+
+    \b
+    etl load corpus.jsonl && etl export --format neo4j-import import/
+    make neo4j-import DIR=import/
+    etl export graph.trig --format trig
+    """
+    from etl.export import export_neo4j_import, export_rdf
+
+    if fmt == "neo4j-import":
+        report = export_neo4j_import(store, output)
+    else:
+        report = export_rdf(store, output, fmt)
+    for path, count in report.files.items():
+        click.echo(f"{path}: {count:,} {'rows' if fmt == 'neo4j-import' else 'statements'}")
+
+
 def _query_text(value: str) -> str:
     path = Path(value)
     if len(value) < 4096 and "\n" not in value and path.suffix and path.is_file():

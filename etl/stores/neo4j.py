@@ -120,6 +120,7 @@ class Neo4jStore:
                 "predicate": self.ontology.property(e.predicate).iri,
                 "type": self.ontology.property(e.predicate).relationship_type,
                 "sentence": e.sentence,
+                "published": d.article.published or "",
                 "confidence": e.confidence,
             }
             for d in docs
@@ -206,3 +207,14 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "iso_format"):
         return value.iso_format()
     return value
+
+
+if __name__ == "__main__":  # `python -m etl.stores.neo4j schema URI`, used after a bulk import
+    import sys
+
+    if sys.argv[1:2] != ["schema"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m etl.stores.neo4j schema BOLT_URI")
+    store = Neo4jStore(Neo4jSettings.from_env(sys.argv[2]) or Neo4jSettings(sys.argv[2]))
+    store._ensure_schema()
+    store.close()
+    print(f"{sys.argv[2]}: constraints and indexes in place")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +130,29 @@ class OxigraphStore:
         return {ox.NamedNode(p.iri) for p in self.ontology.properties.values() if p.symmetric}
 
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult:
+        result = self._run(text, params)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(["result"], [{"result": bool(result)}])
+        if isinstance(result, ox.QuerySolutions):
+            columns = [v.value for v in result.variables]
+            return QueryResult(columns, [{c: _value(sol[c]) for c in columns} for sol in result])
+        columns = ["subject", "predicate", "object"]
+        return QueryResult(
+            columns, [dict(zip(columns, map(_value, t), strict=True)) for t in result]
+        )
+
+    def rows(self, text: str) -> Iterator[dict[str, Any]]:
+        """The solutions of a SELECT query, streamed as plain dicts."""
+        result = self._run(text, None)
+        assert isinstance(result, ox.QuerySolutions), "rows() takes a SELECT query"
+        columns = [v.value for v in result.variables]
+        for sol in result:
+            yield {c: _value(sol[c]) for c in columns}
+
+    def _run(self, text: str, params: Mapping[str, Any] | None) -> Any:
         subs = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
         try:
-            result = self.store.query(
+            return self.store.query(
                 text,
                 prefixes=PREFIXES,
                 substitutions=subs,
@@ -147,16 +167,6 @@ class OxigraphStore:
                 else ""
             )
             raise QueryError(f"SPARQL query failed: {exc}{hint}") from exc
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult(["result"], [{"result": bool(result)}])
-        if isinstance(result, ox.QuerySolutions):
-            columns = [v.value for v in result.variables]
-            rows = [{c: _value(sol[c]) for c in columns} for sol in result]
-            return QueryResult(columns, rows)
-        columns = ["subject", "predicate", "object"]
-        return QueryResult(
-            columns, [dict(zip(columns, map(_value, t), strict=True)) for t in result]
-        )
 
     def triple_count(self) -> int:
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, None))

@@ -8,11 +8,16 @@ MATCH (s:Resource {uri: row.subject})
 MATCH (o:Resource {uri: row.object})
 MERGE (s)-[r:`REL_TYPE`]->(o)
 ON CREATE SET r.uri = row.predicate, r.articles = [], r.evidenceArticles = [],
-              r.evidenceSentences = [], r.evidenceConfidences = []
+              r.evidenceSentences = [], r.evidenceConfidences = [], r.evidencePublished = []
 SET r.articles = CASE WHEN row.article IN r.articles THEN r.articles
                       ELSE r.articles + row.article END,
     r.evidenceArticles = r.evidenceArticles + row.article,
     r.evidenceSentences = r.evidenceSentences + row.sentence,
-    r.evidenceConfidences = r.evidenceConfidences + row.confidence
+    r.evidenceConfidences = r.evidenceConfidences + row.confidence,
+    r.evidencePublished = r.evidencePublished + row.published
 SET r.evidenceCount = size(r.evidenceSentences),
-    r.confidence = reduce(m = 0.0, c IN r.evidenceConfidences | CASE WHEN c > m THEN c ELSE m END)
+    r.confidence = reduce(m = 0.0, c IN r.evidenceConfidences | CASE WHEN c > m THEN c ELSE m END),
+    r.firstSeen = reduce(m = null, d IN r.evidencePublished |
+                         CASE WHEN d = '' OR d >= m THEN m ELSE d END),
+    r.lastSeen = reduce(m = null, d IN r.evidencePublished |
+                        CASE WHEN d = '' OR d <= m THEN m ELSE d END)

@@ -8,9 +8,14 @@ WITH DISTINCT r, id,
 SET r.articles = [x IN r.articles WHERE x <> id],
     r.evidenceArticles = [i IN keep | r.evidenceArticles[i]],
     r.evidenceSentences = [i IN keep | r.evidenceSentences[i]],
-    r.evidenceConfidences = [i IN keep | r.evidenceConfidences[i]]
-SET r.evidenceCount = size(keep),
-    r.confidence = reduce(m = 0.0, c IN r.evidenceConfidences | CASE WHEN c > m THEN c ELSE m END)
+    r.evidenceConfidences = [i IN keep | r.evidenceConfidences[i]],
+    r.evidencePublished = [i IN keep | r.evidencePublished[i]]
+SET r.evidenceCount = size(r.evidenceSentences),
+    r.confidence = reduce(m = 0.0, c IN r.evidenceConfidences | CASE WHEN c > m THEN c ELSE m END),
+    r.firstSeen = reduce(m = null, d IN r.evidencePublished |
+                         CASE WHEN d = '' OR d >= m THEN m ELSE d END),
+    r.lastSeen = reduce(m = null, d IN r.evidencePublished |
+                        CASE WHEN d = '' OR d <= m THEN m ELSE d END)
 WITH r
 WHERE size(r.articles) = 0
 DELETE r

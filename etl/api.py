@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -104,30 +105,37 @@ def load(
     try:
         while batch := list(islice(_articles(items, result.problems.append), settings.batch_size)):
             result.read += len(batch)
-            live = [
-                (s, r)
-                for s, r in zip(stores, result.reports, strict=True)
-                if s.name not in result.failures
-            ]
-            done = {s.name: s.unchanged(batch) for s, _ in live}
+            live = dict(zip(stores, result.reports, strict=True))
+            done = {s: _guarded(s, partial(s.unchanged, batch), result) for s in stores}
+            done = {s: d for s, d in done.items() if d is not None}
             todo = [a for a in batch if not all(a.id in d for d in done.values())]
             if todo:
                 extractor = extractor or _extractor(settings)
                 docs = [to_graph(e, ontology) for e in extractor.extract(todo)]
             else:
                 docs = []
-            for store, report in live:
-                report.skipped += len(done[store.name])
-                try:
-                    store.write([d for d in docs if d.article.id not in done[store.name]], report)
-                except StoreError as exc:
-                    result.failures[store.name] = str(exc)
+            for store, unchanged in done.items():
+                report = live[store]
+                report.skipped += len(unchanged)
+                fresh = [d for d in docs if d.article.id not in unchanged]
+                _guarded(store, partial(store.write, fresh, report), result)
             if progress:
                 progress(len(batch))
     finally:
         for store in stores:
             store.close()
     return result
+
+
+def _guarded(store: Store, work: Callable[[], Any], result: LoadResult) -> Any:
+    """Run one store's step; a store that failed once is left out for the rest of the run."""
+    if store.name in result.failures:
+        return None
+    try:
+        return work()
+    except StoreError as exc:
+        result.failures[store.name] = str(exc)
+        return None
 
 
 def delete(

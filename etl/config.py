@@ -23,6 +23,7 @@ class Neo4jSettings:
     user: str | None = None
     password: str | None = None
     database: str | None = None
+    retry_seconds: float = 30.0  # how long a transaction is retried on transient errors
 
     @classmethod
     def from_env(cls, uri: str | None = None) -> Neo4jSettings | None:

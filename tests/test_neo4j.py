@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,62 @@ def test_unreachable_neo4j_is_named_and_the_embedded_store_still_loads(
     assert "bolt://127.0.0.1:1" in result.failures["neo4j"]
     assert [r.store for r in result.reports] == ["rdf"]
     assert result.reports[0].documents == 1
+
+
+SCRIPT = Path(__file__).parent.parent / "scripts" / "neo4j.sh"
+TOWNS = [
+    "Saraqeb",
+    "Maarat al-Numan",
+    "Khan Sheikhoun",
+    "Jisr al-Shughur",
+    "Morek",
+    "Kafr Nabl",
+    "Souran",
+    "Taybat al-Imam",
+    "Halfaya",
+    "Mhardeh",
+    "Rastan",
+    "Talbiseh",
+]
+
+
+def _server(command: str) -> None:
+    subprocess.run(["bash", str(SCRIPT), command], check=True, capture_output=True, timeout=300)
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="needs the local server script")
+def test_server_stopped_mid_load_then_rerun_loses_nothing_and_duplicates_nothing(
+    tmp_path: Path, neo4j_clean: Neo4jSettings
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n, town in enumerate(TOWNS):
+        (docs / f"d{n:02}.txt").write_text(f"HTS captured {town} on Sunday.", encoding="utf-8")
+    settings = Settings(store=tmp_path / "store", batch_size=4)
+    impatient = replace(neo4j_clean, retry_seconds=2.0)
+    batches = []
+
+    def stop_after_first_batch(done: int) -> None:
+        batches.append(done)
+        if len(batches) == 1:
+            _server("stop")
+
+    try:
+        first = api.load([docs], settings, impatient, progress=stop_after_first_batch)
+    finally:
+        _server("start")
+    assert "neo4j" in first.failures and first.reports[0].documents == len(TOWNS)
+    second = api.load([docs], settings, neo4j_clean)
+    assert second.ok, second.failures
+    assert second.reports[0].documents == 0  # the embedded store had everything
+    assert 0 < second.reports[1].documents < len(TOWNS)  # Neo4j gets what it missed
+    rows = _cypher(
+        neo4j_clean,
+        """
+        MATCH (:ArmedGroup {name: 'Hayat Tahrir al-Sham'})-[r:CAPTURED]->(p)
+        RETURN p.name AS place, size(r.evidenceSentences) AS n ORDER BY place""",
+    )
+    assert sorted(r["place"] for r in rows) == sorted(TOWNS)
+    assert all(r["n"] == 1 for r in rows)
+    articles = _cypher(neo4j_clean, "MATCH (a:Article) RETURN count(a) AS n")
+    assert articles[0]["n"] == len(TOWNS)

@@ -43,7 +43,10 @@ class Neo4jStore:
         auth = (settings.user, settings.password or "") if settings.user else None
         try:
             self.driver = neo4j.GraphDatabase.driver(
-                settings.uri, auth=auth, notifications_min_severity="OFF"
+                settings.uri,
+                auth=auth,
+                notifications_min_severity="OFF",
+                max_transaction_retry_time=settings.retry_seconds,
             )
             self.driver.verify_connectivity()
         except (ServiceUnavailable, OSError, ValueError) as exc:

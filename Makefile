@@ -26,7 +26,7 @@ install-test: $(VENV)/.installed-test
 ## demo: load the sample articles into ./kg-data and ask who captured which place
 demo: install
 	$(BIN)/etl load samples/
-	$(BIN)/etl query --sparql queries/captured.rq
+	$(BIN)/etl query captured
 
 ## test: start the local Neo4j and run every test, the Neo4j ones included
 test: install-test neo4j-start

@@ -8,12 +8,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from etl.config import DEFAULT_MODEL, DEFAULT_STORE, Neo4jSettings, Settings
 from etl.errors import EtlError
+
+if TYPE_CHECKING:
+    from etl.stores import QueryResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -180,6 +183,7 @@ def extract(paths: tuple[str, ...], model: str, workers: int, fmt: str) -> None:
 
 
 @cli.command()
+@click.argument("name", required=False)
 @click.option("--sparql", metavar="TEXT|FILE", help="A SPARQL query, or a file holding one.")
 @click.option("--cypher", metavar="TEXT|FILE", help="A Cypher query, or a file holding one.")
 @click.option(
@@ -190,6 +194,14 @@ def extract(paths: tuple[str, ...], model: str, workers: int, fmt: str) -> None:
     metavar="KEY=VALUE",
     help="A query parameter ($key in Cypher, ?key in SPARQL); repeatable.",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["rdf", "neo4j"]),
+    default="rdf",
+    show_default=True,
+    help="Store a named query runs on.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries.")
 @store_option
 @neo4j_option
 @click.option(
@@ -201,36 +213,61 @@ def extract(paths: tuple[str, ...], model: str, workers: int, fmt: str) -> None:
 )
 @errors_handled
 def query(
+    name: str | None,
     sparql: str | None,
     cypher: str | None,
     params: tuple[str, ...],
+    backend: str,
+    list_queries: bool,
     store: Path,
     neo4j_uri: str | None,
     fmt: str,
 ) -> None:
-    """Query the embedded store with SPARQL or Neo4j with Cypher.
+    """Ask a named question of either store, or run SPARQL or Cypher.
 
-    SPARQL sees all graphs as one; the prefixes kg:, kgr:, rdfs:, skos:, owl:, xsd: are
-    predeclared. Values are passed as parameters, never pasted into the query.
+    NAME is a query of the library in queries/ (`--list` shows them with their
+    parameters and defaults); it runs on the embedded store, or on Neo4j with
+    `--backend neo4j`, and both give the same answer. SPARQL sees the facts, the ontology
+    and the knowledge base as its default graph and each article as a named graph; the
+    prefixes kg:, kgr:, rdfs:, skos:, owl:, xsd:, dcterms: are predeclared. Values are
+    passed as parameters, never pasted into the query.
 
     \b
+    etl query --list
+    etl query captured
+    etl query allied_with --param actor=Russia --backend neo4j
     etl query --sparql 'SELECT ?who ?place WHERE { ?a kg:captured ?p .
         ?a skos:prefLabel ?who . ?p skos:prefLabel ?place }'
     etl query --cypher 'MATCH (a)-[:CAPTURED]->(p) RETURN a.name, p.name' \\
-        --neo4j-uri bolt://127.0.0.1:7687
-    etl query --sparql queries/captures.rq --format csv
+        --neo4j-uri bolt://127.0.0.1:7687 --format csv
     """
-    from etl import api
+    from etl import api, library
+
+    values = dict(_param(p) for p in params)
+    if list_queries:
+        result = library.listing()
+    elif name:
+        if sparql or cypher:
+            raise click.UsageError("give a query NAME or --sparql/--cypher, not both")
+        result = library.run_named(
+            name, backend, values, Settings(store=store), Neo4jSettings.from_env(neo4j_uri)
+        )
+    elif bool(sparql) == bool(cypher):
+        raise click.UsageError("give a query NAME, or exactly one of --sparql and --cypher")
+    else:
+        result = api.query(
+            _query_text(sparql or cypher or ""),
+            "rdf" if sparql else "neo4j",
+            values,
+            Settings(store=store),
+            Neo4jSettings.from_env(neo4j_uri),
+        )
+    _print_result(result, fmt)
+
+
+def _print_result(result: QueryResult, fmt: str) -> None:
     from etl.cli_output import print_rows
 
-    if bool(sparql) == bool(cypher):
-        raise click.UsageError("give exactly one of --sparql and --cypher")
-    text = _query_text(sparql or cypher or "")
-    values = dict(_param(p) for p in params)
-    backend = "rdf" if sparql else "neo4j"
-    result = api.query(
-        text, backend, values, Settings(store=store), Neo4jSettings.from_env(neo4j_uri)
-    )
     if fmt == "json":
         click.echo(json.dumps(result.rows, ensure_ascii=False, indent=1, default=str))
     elif fmt == "csv":

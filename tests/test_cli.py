@@ -134,6 +134,13 @@ def test_query_needs_exactly_one_language(runner: CliRunner) -> None:
     assert "exactly one of --sparql and --cypher" in result.output
 
 
+def test_named_queries_are_listed(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["query", "--list", "--format", "json"])
+    assert result.exit_code == 0
+    names = {row["name"] for row in json.loads(result.stdout)}
+    assert {"captured", "allied_with", "between", "evidence", "shortest_path"} <= names
+
+
 def test_bad_sparql_is_a_one_line_error(runner: CliRunner, tmp_path: Path) -> None:
     from etl.stores.oxigraph import OxigraphStore
 

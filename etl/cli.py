@@ -403,6 +403,69 @@ def export(output: Path, fmt: str, store: Path) -> None:
         click.echo(f"{path}: {count:,} {'rows' if fmt == 'neo4j-import' else 'statements'}")
 
 
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run before it is stopped (503).",
+)
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL UPDATE (read-only otherwise).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=2,
+    show_default=True,
+    help="Query processes; a query past the time limit is stopped by ending its process.",
+)
+@errors_handled
+def serve(
+    store: Path, host: str, port: int, timeout: float, allow_update: bool, workers: int
+) -> None:
+    """Serve the embedded store as a SPARQL 1.1 Protocol endpoint at /sparql.
+
+    Standard clients work with it (SPARQLWrapper, YASGUI, rdflib's SPARQLStore). It is
+    read-only and listens on localhost unless told otherwise; a bad query gets a 400 with
+    the parser's message. Restart it after `etl load` to see new articles.
+
+    \b
+    etl serve                                   # http://127.0.0.1:7878/sparql
+    curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s kg:captured ?o }' \\
+        http://127.0.0.1:7878/sparql
+    """
+    from etl.serve import serve as run_server
+
+    run_server(store, host, port, timeout, allow_update, workers=workers)
+
+
+@cli.command()
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@store_option
+@click.option("--sparql", metavar="TEXT|FILE", help="Draw this query's result instead.")
+@click.option(
+    "--limit", type=click.IntRange(1), default=500, show_default=True, help="Most nodes to draw."
+)
+@errors_handled
+def viz(output: Path, store: Path, sparql: str | None, limit: int) -> None:
+    """Write a self-contained HTML view of the graph or of a query result.
+
+    The page needs no network and no Neo4j: nodes coloured by class and captioned by
+    name, facts as labelled arrows; drag to move, hover for the IRI.
+
+    \b
+    etl viz graph.html
+    etl viz hts.html --sparql 'SELECT ?s ?p ?o WHERE { ?s ?p ?o . ?s skos:prefLabel "HTS" }'
+    """
+    from etl.viz import render_graph
+
+    nodes = render_graph(store, output, _query_text(sparql) if sparql else None, limit)
+    click.echo(f"wrote {nodes} nodes to {output}")
+
+
 def _query_text(value: str) -> str:
     path = Path(value)
     if len(value) < 4096 and "\n" not in value and path.suffix and path.is_file():

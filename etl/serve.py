@@ -35,6 +35,8 @@ import io
 import multiprocessing
 import queue
 import re
+import signal
+import socket
 import sys
 import threading
 import time
@@ -48,7 +50,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from etl.errors import StoreError, StoreLockedError
+from etl.errors import ConfigError, StoreError, StoreLockedError
+from etl.ontology import ONTOLOGY_GRAPH
+from etl.rdf import FACTS_GRAPH
+from etl.stores.oxigraph import PREFIXES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -194,8 +199,8 @@ def execute(store: ox.Store, job: Job, prefixes: dict[str, str], max_bytes: int)
         if sink.overflow:
             return Reply.text(
                 500,
-                f"The answer is larger than {max_bytes >> 20} MiB; add a LIMIT or "
-                "narrow the query.",
+                f"The answer is larger than this endpoint's limit of {max_bytes:,} bytes; "
+                "add a LIMIT or narrow the query.",
             )
         return Reply.text(500, f"SPARQL query failed: {exc}")
     return Reply(200, media, sink.getvalue())
@@ -210,6 +215,7 @@ def _worker_main(
     conn: Connection, path: str, writable: bool, prefixes: dict[str, str], max_bytes: int
 ) -> None:
     """A worker process: open the store, then answer jobs until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server to handle
     try:
         store = ox.Store(path) if writable else ox.Store.read_only(path)
     except OSError as exc:
@@ -436,19 +442,24 @@ class SparqlServer(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        pool: WorkerPool,
+        start_pool: Callable[[], WorkerPool],
         allow_update: bool,
         log: Callable[[str], None],
         default_graphs: tuple[str, ...],
     ) -> None:
-        self.pool = pool
         self.allow_update = allow_update
         self.log = log
         self.default_graphs = default_graphs
-        try:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        try:  # listen first: a busy port fails before any worker starts
             super().__init__(address, _Handler)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {address[0]} port {address[1]}: {exc}") from exc
+        try:
+            self.pool = start_pool()
         except BaseException:
-            pool.close()
+            self.server_close()
             raise
 
     @property
@@ -461,7 +472,9 @@ class SparqlServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.pool.close()
+        pool = getattr(self, "pool", None)  # none yet when listening failed
+        if pool is not None:
+            pool.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -681,31 +694,34 @@ def make_server(
 
     Run it with `serve_forever()` (in a thread if you like); `shutdown()` stops the loop
     and `server_close()` frees the port and stops the workers. Port 0 picks a free port;
-    `server.url` says which.
+    `server.url` says which. The workers are started with multiprocessing's `spawn`, so a
+    script calling this must do so under `if __name__ == "__main__":` (the `etl` command
+    and `python -m etl` are fine).
     """
-    from etl.ontology import ONTOLOGY_GRAPH
-    from etl.rdf import FACTS_GRAPH
-    from etl.stores.oxigraph import PREFIXES
-
     store_path = Path(store_path)
     if not (store_path / "CURRENT").exists():
         raise StoreError(
             f"{store_path}: no embedded store here; run `etl load` first or pass --store DIR"
         )
-    if timeout_s <= 0:
-        raise ValueError("timeout_s must be positive")
+    if not timeout_s > 0:
+        raise ConfigError(f"the time limit must be positive, not {timeout_s}")
+    if workers < 1:
+        raise ConfigError(f"at least one query worker is needed, not {workers}")
     log = log or _stderr
-    pool = WorkerPool(
-        store_path,
-        workers,
-        timeout_s,
-        writable=allow_update,
-        prefixes=PREFIXES,
-        max_result_bytes=max_result_bytes,
-        log=log,
-    )
+
+    def start_pool() -> WorkerPool:
+        return WorkerPool(
+            store_path,
+            workers,
+            timeout_s,
+            writable=allow_update,
+            prefixes=PREFIXES,
+            max_result_bytes=max_result_bytes,
+            log=log,
+        )
+
     return SparqlServer(
-        (host, port), pool, allow_update, log, (FACTS_GRAPH.value, str(ONTOLOGY_GRAPH))
+        (host, port), start_pool, allow_update, log, (FACTS_GRAPH.value, str(ONTOLOGY_GRAPH))
     )
 
 

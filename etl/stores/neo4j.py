@@ -92,6 +92,7 @@ class Neo4jStore:
         if not docs:
             return
         self._ensure_schema()
+        docs = list({d.article.id: d for d in docs}.values())  # an id twice: the last wins
         nodes = {
             n.iri: {
                 "uri": n.iri,
@@ -115,28 +116,17 @@ class Neo4jStore:
             }
             for d in docs
         ]
-        facts = [
-            {
-                "subject": e.subject,
-                "object": e.object,
-                "article": d.article.id,
-                "predicate": self.ontology.property(e.predicate).iri,
-                "type": self.ontology.property(e.predicate).relationship_type,
-                "sentence": e.sentence,
-                "published": d.article.published or "",
-                "confidence": e.confidence,
-            }
-            for d in docs
-            for e in d.edges
-        ]
+        facts = self._fact_rows(docs)
         ids = [d.article.id for d in docs]
+        present = self._present(ids)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
-            tx.run(cypher("retract_facts"), ids=ids).consume()
-            tx.run(cypher("retract_mentions"), ids=ids).consume()
+            if present:
+                tx.run(cypher("retract_facts"), ids=present).consume()
+                tx.run(cypher("retract_mentions"), ids=present).consume()
             tx.run(cypher("merge_nodes"), rows=list(nodes.values())).consume()
             tx.run(cypher("merge_articles"), rows=articles).consume()
-            for rel_type, rows in _by_type(facts).items():
+            for rel_type, rows in facts.items():
                 tx.run(self._merge_facts(rel_type), rows=rows).consume()
 
         try:
@@ -152,6 +142,38 @@ class Neo4jStore:
             report.facts.update(
                 p for (_, p, _) in {(e.subject, e.predicate, e.object) for e in d.edges}
             )
+
+    def _present(self, ids: list[str]) -> list[str]:
+        """Which of these articles Neo4j holds already (only those need retracting)."""
+        return [r["id"] for r in self._run(cypher("article_hashes"), ids=ids)]
+
+    def _fact_rows(self, docs: Sequence[GraphDoc]) -> dict[str, list[dict[str, Any]]]:
+        """One row per distinct fact of the batch, per relationship type, with all of its
+        evidence, so each relationship is merged once per transaction."""
+        rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for d in docs:
+            for e in d.edges:
+                prop = self.ontology.property(e.predicate)
+                row = rows.setdefault(
+                    (e.subject, prop.relationship_type, e.object),
+                    {
+                        "subject": e.subject,
+                        "object": e.object,
+                        "predicate": prop.iri,
+                        "type": prop.relationship_type,
+                        "articles": [],
+                        "sentences": [],
+                        "confidences": [],
+                        "published": [],
+                    },
+                )
+                row["articles"].append(d.article.id)
+                row["sentences"].append(e.sentence)
+                row["confidences"].append(e.confidence)
+                row["published"].append(d.article.published or "")
+        for row in rows.values():
+            row["distinct"] = list(dict.fromkeys(row["articles"]))
+        return _by_type(list(rows.values()))
 
     def _merge_facts(self, rel_type: str) -> str:
         """The fact-merging query for one relationship type of the ontology."""

@@ -1,4 +1,5 @@
-// Articles and the entities they mention.
+// Articles and the entities they mention. An article's old MENTIONS were retracted
+// first (or it is new), so they are created, not merged.
 UNWIND $rows AS row
 MERGE (a:Resource {uri: row.uri})
 SET a:Article, a.id = row.id, a.name = coalesce(row.title, row.id), a.title = row.title,
@@ -6,4 +7,4 @@ SET a:Article, a.id = row.id, a.name = coalesce(row.title, row.id), a.title = ro
 WITH a, row
 UNWIND row.mentions AS uri
 MATCH (e:Resource {uri: uri})
-MERGE (a)-[:MENTIONS]->(e)
+CREATE (a)-[:MENTIONS]->(e)

@@ -9,11 +9,10 @@ MATCH (o:Resource {uri: row.object})
 MERGE (s)-[r:`REL_TYPE`]->(o)
 ON CREATE SET r.uri = row.predicate, r.articles = [], r.evidenceArticles = [],
               r.evidenceSentences = [], r.evidenceConfidences = [], r.evidencePublished = []
-SET r.articles = CASE WHEN row.article IN r.articles THEN r.articles
-                      ELSE r.articles + row.article END,
-    r.evidenceArticles = r.evidenceArticles + row.article,
-    r.evidenceSentences = r.evidenceSentences + row.sentence,
-    r.evidenceConfidences = r.evidenceConfidences + row.confidence,
+SET r.articles = r.articles + [a IN row.distinct WHERE NOT a IN r.articles],
+    r.evidenceArticles = r.evidenceArticles + row.articles,
+    r.evidenceSentences = r.evidenceSentences + row.sentences,
+    r.evidenceConfidences = r.evidenceConfidences + row.confidences,
     r.evidencePublished = r.evidencePublished + row.published
 SET r.evidenceCount = size(r.evidenceSentences),
     r.confidence = reduce(m = 0.0, c IN r.evidenceConfidences | CASE WHEN c > m THEN c ELSE m END),

@@ -99,7 +99,7 @@ def cli(verbose: bool) -> None:
 @click.option(
     "--batch-size",
     type=click.IntRange(1),
-    default=200,
+    default=500,
     show_default=True,
     help="Articles per extraction and write batch.",
 )

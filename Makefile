@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 NEO4J_TEST_URI ?= bolt://127.0.0.1:7687
+NEO4J_TEST_HTTP ?= http://127.0.0.1:7474
 
-.PHONY: install install-test demo test lint format neo4j-start neo4j-stop neo4j-status neo4j-import clean
+.PHONY: install install-test demo test lint format neo4j-start neo4j-stop neo4j-status neo4j-import browser-deps test-browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +30,17 @@ demo: install
 	$(BIN)/etl query captured
 
 ## test: start the local Neo4j and run every test, the Neo4j ones included
+## (the Neo4j Browser test needs Debian's chromium: `make browser-deps`, or it skips)
 test: install-test neo4j-start
-	NEO4J_TEST_URI=$(NEO4J_TEST_URI) $(BIN)/pytest
+	NEO4J_TEST_URI=$(NEO4J_TEST_URI) NEO4J_TEST_HTTP=$(NEO4J_TEST_HTTP) $(BIN)/pytest
+
+## browser-deps: Debian's chromium (apt-get, as root) for the Neo4j Browser test
+browser-deps: install-test
+	scripts/browser-deps.sh $(VENV)
+
+## test-browser: only the Neo4j Browser test, in headless Chromium
+test-browser: browser-deps neo4j-start
+	NEO4J_TEST_URI=$(NEO4J_TEST_URI) NEO4J_TEST_HTTP=$(NEO4J_TEST_HTTP) $(BIN)/pytest -m browser
 
 lint: install-test
 	$(BIN)/ruff check etl tests

@@ -165,3 +165,51 @@ def test_server_stopped_mid_load_then_rerun_loses_nothing_and_duplicates_nothing
     assert all(r["n"] == 1 for r in rows)
     articles = _cypher(neo4j_clean, "MATCH (a:Article) RETURN count(a) AS n")
     assert articles[0]["n"] == len(TOWNS)
+
+
+def _fact_sets(settings: Settings, neo4j: Neo4jSettings) -> tuple[set, set]:
+    """Each store's facts as (subject IRI, predicate, object IRI), symmetric ones once."""
+    rdf = api.query(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o . ?p kg:relationshipType ?t }", settings=settings
+    ).rows
+    symmetric = {"alliedWith", "foughtWith"}
+    rdf_facts = {(r["s"], r["p"].rsplit("#", 1)[1], r["o"]) for r in rdf}
+    rdf_facts = {f for f in rdf_facts if f[1] not in symmetric or f[0] < f[2]}
+    graph = _cypher(
+        neo4j,
+        "MATCH (s)-[r]->(o) WHERE type(r) <> 'MENTIONS' RETURN s.uri AS s, r.uri AS p, o.uri AS o",
+    )
+    return rdf_facts, {(r["s"], r["p"].rsplit("#", 1)[1], r["o"]) for r in graph}
+
+
+def test_stores_agree_after_loads_changes_and_deletes(
+    settings: Settings, tmp_path: Path, neo4j_clean: Neo4jSettings
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    texts = {
+        "a": "HTS captured Saraqeb. Russia, an ally of Bashar al-Assad, struck Idlib.",
+        "b": "HTS captured Saraqeb after clashes with government troops.",
+        "c": "The Syrian Democratic Forces still control Raqqa.",
+    }
+    for name, text in texts.items():
+        (docs / f"{name}.txt").write_text(text, encoding="utf-8")
+    steps = [
+        lambda: api.load([docs], settings, neo4j_clean),
+        lambda: (docs / "b.txt").write_text("Rebels seized Hama on Thursday.", encoding="utf-8"),
+        lambda: api.load([docs], settings, neo4j_clean),
+        lambda: api.delete(["a"], settings, neo4j_clean),
+        lambda: api.delete(["c"], settings, neo4j_clean),
+        lambda: api.load([docs / "c.txt"], settings, neo4j_clean),
+    ]
+    seen = []
+    for step in steps:
+        step()
+        rdf_facts, neo_facts = _fact_sets(settings, neo4j_clean)
+        assert rdf_facts == neo_facts
+        seen.append(len(rdf_facts))
+    final = {(s.rsplit("/", 1)[1], p, o.rsplit("/", 1)[1]) for s, p, o in rdf_facts}
+    assert ("hayat-tahrir-al-sham", "captured", "saraqeb") not in final  # a and b retracted it
+    assert ("syrian-rebels", "captured", "hama") in final
+    assert ("syrian-democratic-forces", "controls", "raqqa") in final
+    assert seen[0] > seen[3]

@@ -24,7 +24,7 @@ class Extractor:
     """Runs the kg-etl spaCy pipeline over articles."""
 
     def __init__(
-        self, model: str, ontology: Ontology | None = None, workers: int = 1, batch_size: int = 32
+        self, model: str, ontology: Ontology | None = None, workers: int = 1, batch_size: int = 64
     ):
         from etl.extraction.pipeline import build_pipeline
 

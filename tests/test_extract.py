@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl.models import Article, Extraction
+from tests.conftest import MODEL
 
 pytestmark = pytest.mark.model
 
@@ -126,3 +127,16 @@ def test_a_very_long_article_is_processed_in_chunks(extractor) -> None:
         (f.predicate, f.subject.entity.label, f.object.entity.label) for f in extraction.facts
     }
     assert max(f.end for f in extraction.facts) > 100_000
+
+
+def test_two_worker_processes_give_the_same_extraction(extractor, ontology) -> None:
+    from etl.extraction import Extractor
+
+    articles = [
+        Article(id=f"w{n}", text=f"HTS captured {town} after clashes with government troops.")
+        for n, town in enumerate(["Saraqeb", "Morek", "Kafr Nabl", "Talbiseh"])
+    ]
+    parallel = Extractor(MODEL, ontology, workers=2)
+    assert [e.records() for e in parallel.extract(articles)] == [
+        e.records() for e in extractor.extract(articles)
+    ]

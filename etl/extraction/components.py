@@ -92,7 +92,7 @@ class Linker:
         offices = self._offices(doc, spans)
         doc.ents = sorted(spans + offices, key=lambda s: s.start)
         doc._.kg_names = names
-        doc._.kg_offices = {s.end - 1 for s in offices}
+        doc._.kg_offices = sorted({s.end - 1 for s in offices})  # a list: docs cross processes
         return doc
 
     def _not_the_states(self, ent: Span, head: Token, iri: str | None = None) -> bool:
@@ -313,7 +313,7 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
-        offices = doc._.kg_offices or set()
+        offices = set(doc._.kg_offices or ())
         frames = Frames(
             ent_of,
             self.rules.light_verbs,

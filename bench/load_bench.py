@@ -776,11 +776,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             measure_bulk_load(b)
         summary(b)
     finally:
-        if b._driver is not None:
-            empty_database(b.driver)  # leave none of the benchmark's data behind
-            b.driver.close()
         if args.tmp is None:
             shutil.rmtree(tmp, ignore_errors=True)
+        if b._driver is not None:
+            try:
+                empty_database(b.driver)  # leave none of the benchmark's data behind
+            except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+                print(f"(could not empty the database at the end: {exc})")
+            b.driver.close()
     print(f"\n(benchmark took {time.perf_counter() - started:.0f} s in all)")
 
 

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from etl.errors import ConfigError
 from etl.ontology import KG, ONTOLOGY_GRAPH, Ontology, load_ontology
 from etl.rdf import FACTS_GRAPH
-from etl.stores.oxigraph import OxigraphStore
+from etl.stores.oxigraph import PREFIXES, OxigraphStore
 
 RDF_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -70,7 +70,7 @@ def export_rdf(store_path: Path, output: Path, fmt: str) -> ExportReport:
             data = store.store.quads_for_pattern(None, None, None, None)
         counted = _Counted(data)
         with output.open("wb") as fh:
-            ox.serialize(counted, fh, RDF_FORMATS[fmt], prefixes=_PREFIXES)
+            ox.serialize(counted, fh, RDF_FORMATS[fmt], prefixes=PREFIXES)
     finally:
         store.close()
     return ExportReport({str(output): counted.n})
@@ -200,10 +200,3 @@ class _Counted:
         item = next(self.items)
         self.n += 1
         return item
-
-
-_PREFIXES = {
-    "kg": "https://w3id.org/kg-etl/ontology#",
-    "kgr": "https://w3id.org/kg-etl/id/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Article:
     published: str | None = None
     source: str = ""  # where it was read from, "file" or "file:line", for messages
 
-    @property
+    @cached_property  # asked by every store for every article: hash the text once
     def content_hash(self) -> str:
         """sha256 over everything that changes what the article says."""
         h = hashlib.sha256()

@@ -399,16 +399,7 @@ class Frames:
         rebels", "the offensive led by HTS", "the blows delivered by Israel"."""
         found = [c for o in _prep_objects(noun, ("by",)) for c in self.entities(o)]
         found += self._leaders(noun)
-        return found + [
-            c
-            for acl in noun.children
-            if acl.dep_ == "acl" and acl.tag_ == "VBN" and acl.lemma_.lower() in self.light_verbs
-            for a in acl.children
-            if a.dep_ == "agent"
-            for o in a.children
-            if o.dep_ == "pobj"
-            for c in self.entities(o)
-        ]
+        return found + self._participle_agents([noun], self.light_verbs)
 
     def _leaders(self, noun: Token) -> list[Candidate]:
         """Who leads or operates the actor a noun names: "rebels led by HTS", "a drone
@@ -416,11 +407,15 @@ class Frames:
         hosts = [noun] + [  # "an airstrike with contested responsibility perpetrated by"
             o for p in noun.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"
         ]
+        return self._participle_agents(hosts, self.leading_verbs)
+
+    def _participle_agents(self, hosts: list[Token], verbs: frozenset[str]) -> list[Candidate]:
+        """The by-agents of participles of `verbs` modifying the hosts ("X led by Y")."""
         return [
             c
             for host in hosts
             for acl in host.children
-            if acl.dep_ == "acl" and acl.tag_ == "VBN" and acl.lemma_.lower() in self.leading_verbs
+            if acl.dep_ == "acl" and acl.tag_ == "VBN" and acl.lemma_.lower() in verbs
             for a in acl.children
             if a.dep_ == "agent"
             for o in a.children

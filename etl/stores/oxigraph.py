@@ -168,9 +168,6 @@ class OxigraphStore:
             )
             raise QueryError(f"SPARQL query failed: {exc}{hint}") from exc
 
-    def triple_count(self) -> int:
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, None))
-
     def close(self) -> None:
         if not self.read_only:
             self.store.flush()

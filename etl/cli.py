@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -88,6 +89,9 @@ def cli(verbose: bool) -> None:
     etl load samples/ --neo4j-uri bolt://127.0.0.1:7687
     etl query --sparql 'SELECT ?s ?o WHERE { ?s kg:captured ?o }'
     """
+    # The Neo4j driver warns of each transaction it retries (a deadlock between writers,
+    # a leader switch); the retry is routine, so only --verbose shows it.
+    logging.getLogger("neo4j").setLevel(logging.WARNING if verbose else logging.ERROR)
 
 
 @cli.command()
@@ -102,6 +106,13 @@ def cli(verbose: bool) -> None:
     default=500,
     show_default=True,
     help="Articles per extraction and write batch.",
+)
+@click.option(
+    "--writers",
+    type=click.IntRange(1, 16),
+    default=1,
+    show_default=True,
+    help="Concurrent Neo4j writers; their batches never share a node.",
 )
 @click.option(
     "--format",
@@ -119,6 +130,7 @@ def load(
     model: str,
     workers: int,
     batch_size: int,
+    writers: int,
     fmt: str,
 ) -> None:
     """Extract facts from articles and load them into the stores.
@@ -136,8 +148,9 @@ def load(
     from etl.cli_output import print_problems, print_summary, progress_bar
 
     settings = Settings(store=store, model=model, batch_size=batch_size, workers=workers)
+    neo4j = Neo4jSettings.from_env(neo4j_uri, writers=writers)
     with progress_bar("Loading") as advance:
-        result = api.load(paths, settings, Neo4jSettings.from_env(neo4j_uri), progress=advance)
+        result = api.load(paths, settings, neo4j, progress=advance)
     print_problems(result.problems)
     print_summary(result, fmt)
     for name, message in result.failures.items():

@@ -24,9 +24,11 @@ class Neo4jSettings:
     password: str | None = None
     database: str | None = None
     retry_seconds: float = 30.0  # how long a transaction is retried on transient errors
+    writers: int = 1  # concurrent fact writers, on batches that share no node
+    fact_batch: int = 10_000  # facts per write transaction
 
     @classmethod
-    def from_env(cls, uri: str | None = None) -> Neo4jSettings | None:
+    def from_env(cls, uri: str | None = None, writers: int = 1) -> Neo4jSettings | None:
         """The settings for `uri`, or for NEO4J_URI; None when neither is set."""
         uri = uri or _env("NEO4J_URI")
         if not uri:
@@ -36,6 +38,7 @@ class Neo4jSettings:
             user=_env("NEO4J_USER"),
             password=_env("NEO4J_PASSWORD"),
             database=_env("NEO4J_DATABASE"),
+            writers=writers,
         )
 
 

@@ -9,8 +9,9 @@ ontology property (CAPTURED, ALLIED_WITH, ...) carrying its evidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from functools import cache
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from etl.errors import Neo4jUnavailableError, QueryError, StoreError
 from etl.models import Article, GraphDoc, LoadReport
 from etl.ontology import Ontology, article_iri, load_ontology
 from etl.stores import QueryResult
+from etl.stores.rounds import disjoint_rounds
 
 CYPHER = Path(__file__).parent / "cypher"
 
@@ -59,6 +61,7 @@ class Neo4jStore:
                 f"{settings.uri}: Neo4j refused the credentials; set NEO4J_USER and NEO4J_PASSWORD"
             ) from exc
         self._schema_ready = False
+        self._held: dict[str, dict[str, Any]] = {}  # entity IRI -> what Neo4j holds of it
 
     def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         try:
@@ -87,55 +90,38 @@ class Neo4jStore:
         return {a.id for a in articles if known.get(a.id) == a.content_hash}
 
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
-        """Retract what the articles said before, then write what they say now, in one
-        transaction (the driver retries it on transient errors such as deadlocks)."""
+        """Replace what each article said before with what it says now.
+
+        Three steps, each in transactions the driver retries on transient errors: the
+        entities, articles and mentions; the facts (in node-disjoint rounds when there are
+        several writers); then each article's content hash. An article without its hash
+        (a run stopped in between) is not `unchanged`, so the next run rewrites it.
+        """
         if not docs:
             return
         self._ensure_schema()
         docs = list({d.article.id: d for d in docs}.values())  # an id twice: the last wins
-        nodes = {
-            n.iri: {
-                "uri": n.iri,
-                "name": n.name,
-                "labels": ["Resource", *n.classes],
-                "aliases": list(n.aliases),
-                "wikidata": n.wikidata,
-            }
-            for d in docs
-            for n in d.nodes
-        }
-        articles = [
-            {
-                "uri": article_iri(d.article.id),
-                "id": d.article.id,
-                "title": d.article.title,
-                "url": d.article.url,
-                "published": d.article.published,
-                "hash": d.article.content_hash,
-                "mentions": [n.iri for n in d.nodes],
-            }
-            for d in docs
-        ]
-        facts = self._fact_rows(docs)
-        ids = [d.article.id for d in docs]
-        present = self._present(ids)
+        nodes = _node_rows(docs)
+        held = self._node_state(list(nodes))
+        present = self._present([d.article.id for d in docs])
+        changed = [row for uri, row in nodes.items() if _differs(row, held.get(uri))]
+        articles = [_article_row(d) for d in docs]
 
-        def work(tx: neo4j.ManagedTransaction) -> None:
+        def entities(tx: neo4j.ManagedTransaction) -> None:
             if present:
                 tx.run(cypher("retract_facts"), ids=present).consume()
                 tx.run(cypher("retract_mentions"), ids=present).consume()
-            tx.run(cypher("merge_nodes"), rows=list(nodes.values())).consume()
-            tx.run(cypher("merge_articles"), rows=articles).consume()
-            for rel_type, rows in facts.items():
-                tx.run(self._merge_facts(rel_type), rows=rows).consume()
+            if changed:
+                tx.run(cypher("merge_nodes"), rows=changed).consume()
+            tx.run(cypher("write_articles"), rows=articles).consume()
 
-        try:
-            with self.driver.session(database=self.settings.database) as session:
-                session.execute_write(work)
-        except ServiceUnavailable as exc:
-            raise Neo4jUnavailableError(f"{self.settings.uri}: lost Neo4j ({exc})") from exc
-        except Neo4jError as exc:
-            raise StoreError(f"{self.settings.uri}: write failed: {exc.message}") from exc
+        self._write(entities)
+        self._held.update((row["uri"], row) for row in changed)
+        facts = self._fact_rows(docs)
+        for buckets in disjoint_rounds(facts, _ends, self.settings.writers):
+            self._in_parallel(buckets)
+        seal = [{"id": a["id"], "hash": a["hash"]} for a in articles]
+        self._write(lambda tx: tx.run(cypher("seal_articles"), rows=seal).consume())
         report.documents += len(docs)
         report.entities.update(nodes)
         for d in docs:
@@ -143,44 +129,78 @@ class Neo4jStore:
                 p for (_, p, _) in {(e.subject, e.predicate, e.object) for e in d.edges}
             )
 
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], Any]) -> None:
+        """One write transaction, retried by the driver on transient errors (deadlocks)."""
+        try:
+            with self.driver.session(database=self.settings.database) as session:
+                session.execute_write(work)
+        except ServiceUnavailable as exc:
+            raise Neo4jUnavailableError(f"{self.settings.uri}: lost Neo4j ({exc})") from exc
+        except Neo4jError as exc:
+            raise StoreError(f"{self.settings.uri}: write failed: {exc.message}") from exc
+
+    def _in_parallel(self, buckets: list[list[dict[str, Any]]]) -> None:
+        """Write buckets that share no node, up to `writers` at once."""
+        if len(buckets) == 1 or self.settings.writers <= 1:
+            for bucket in buckets:
+                self._write_facts(bucket)
+            return
+        with ThreadPoolExecutor(self.settings.writers) as pool:
+            for done in [pool.submit(self._write_facts, b) for b in buckets]:
+                done.result()
+
+    def _write_facts(self, rows: list[dict[str, Any]]) -> None:
+        """Facts in transactions of at most `fact_batch` rows."""
+        for start in range(0, len(rows), self.settings.fact_batch):
+            by_type = _by_type(rows[start : start + self.settings.fact_batch])
+            self._write(partial(self._facts_tx, by_type))
+
+    def _facts_tx(
+        self, by_type: dict[str, list[dict[str, Any]]], tx: neo4j.ManagedTransaction
+    ) -> None:
+        for rel_type, rows in by_type.items():
+            tx.run(self._typed("merge_facts", rel_type), rows=rows).consume()
+
+    def _node_state(self, uris: list[str]) -> dict[str, dict[str, Any]]:
+        """The entities of `uris` that Neo4j holds, with their properties and labels;
+        asked once a run (then remembered as written), as most recur batch after batch."""
+        unknown = [u for u in uris if u not in self._held]
+        if unknown:
+            self._held.update((r["uri"], r) for r in self._run(cypher("node_state"), uris=unknown))
+        return self._held
+
     def _present(self, ids: list[str]) -> list[str]:
         """Which of these articles Neo4j holds already (only those need retracting)."""
         return [r["id"] for r in self._run(cypher("article_hashes"), ids=ids)]
 
-    def _fact_rows(self, docs: Sequence[GraphDoc]) -> dict[str, list[dict[str, Any]]]:
-        """One row per distinct fact of the batch, per relationship type, with all of its
-        evidence, so each relationship is merged once per transaction."""
+    def _fact_rows(self, docs: Sequence[GraphDoc]) -> list[dict[str, Any]]:
+        """One row per distinct fact of the batch with all of its evidence, so each
+        relationship is written once per batch."""
         rows: dict[tuple[str, str, str], dict[str, Any]] = {}
         for d in docs:
             for e in d.edges:
                 prop = self.ontology.property(e.predicate)
-                row = rows.setdefault(
-                    (e.subject, prop.relationship_type, e.object),
-                    {
-                        "subject": e.subject,
-                        "object": e.object,
-                        "predicate": prop.iri,
-                        "type": prop.relationship_type,
-                        "articles": [],
-                        "sentences": [],
-                        "confidences": [],
-                        "published": [],
-                    },
-                )
-                row["articles"].append(d.article.id)
-                row["sentences"].append(e.sentence)
-                row["confidences"].append(e.confidence)
-                row["published"].append(d.article.published or "")
+                key = (e.subject, prop.relationship_type, e.object)
+                if (row := rows.get(key)) is None:
+                    row = rows[key] = _fact_row(
+                        e.subject, prop.relationship_type, e.object, prop.iri
+                    )
+                props = row["props"]
+                props["evidenceArticles"].append(d.article.id)
+                props["evidenceSentences"].append(e.sentence)
+                props["evidenceConfidences"].append(e.confidence)
+                if d.article.published:
+                    row["published"].append(d.article.published)
         for row in rows.values():
-            row["distinct"] = list(dict.fromkeys(row["articles"]))
-        return _by_type(list(rows.values()))
+            _summarise(row)
+        return list(rows.values())
 
-    def _merge_facts(self, rel_type: str) -> str:
-        """The fact-merging query for one relationship type of the ontology."""
+    def _typed(self, name: str, rel_type: str) -> str:
+        """A fact query for one relationship type of the ontology."""
         known = {p.relationship_type for p in self.ontology.properties.values()}
         if rel_type not in known or not re.fullmatch(r"[A-Z][A-Z0-9_]*", rel_type):
             raise StoreError(f"{rel_type!r} is not a relationship type of the ontology")
-        return cypher("merge_facts").replace("REL_TYPE", rel_type)
+        return cypher(name).replace("REL_TYPE", rel_type)
 
     def delete(self, doc_id: str) -> bool:
         self._run(cypher("retract_facts"), ids=[doc_id])
@@ -210,6 +230,72 @@ class Neo4jStore:
 
     def close(self) -> None:
         self.driver.close()
+
+
+def _node_rows(docs: Sequence[GraphDoc]) -> dict[str, dict[str, Any]]:
+    return {
+        n.iri: {
+            "uri": n.iri,
+            "name": n.name,
+            "labels": ["Resource", *n.classes],
+            "aliases": list(n.aliases),
+            "wikidata": n.wikidata,
+        }
+        for d in docs
+        for n in d.nodes
+    }
+
+
+def _differs(row: dict[str, Any], held: dict[str, Any] | None) -> bool:
+    """Whether Neo4j lacks this entity or holds other properties or fewer labels."""
+    if held is None:
+        return True
+    same = all(
+        held[k] == row[k] or (k == "aliases" and not held[k] and not row[k])
+        for k in ("name", "aliases", "wikidata")
+    )
+    return not same or not set(row["labels"]) <= set(held["labels"])
+
+
+def _article_row(d: GraphDoc) -> dict[str, Any]:
+    return {
+        "uri": article_iri(d.article.id),
+        "id": d.article.id,
+        "title": d.article.title,
+        "url": d.article.url,
+        "published": d.article.published,
+        "hash": d.article.content_hash,
+        "mentions": [n.iri for n in d.nodes],
+    }
+
+
+def _fact_row(subject: str, rel_type: str, obj: str, predicate: str) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "object": obj,
+        "type": rel_type,
+        "published": [],
+        "props": {
+            "uri": predicate,
+            "evidenceArticles": [],
+            "evidenceSentences": [],
+            "evidenceConfidences": [],
+        },
+    }
+
+
+def _summarise(row: dict[str, Any]) -> None:
+    """The summary merge_facts stores with a fact: as it would compute it from the lists."""
+    props, dates = row["props"], row.pop("published")
+    props["articles"] = list(dict.fromkeys(props["evidenceArticles"]))
+    props["evidenceCount"] = len(props["evidenceSentences"])
+    props["confidence"] = max([0.0, *props["evidenceConfidences"]])
+    props["firstSeen"] = min(dates, default=None)
+    props["lastSeen"] = max(dates, default=None)
+
+
+def _ends(row: dict[str, Any]) -> tuple[str, str]:
+    return row["subject"], row["object"]
 
 
 def _by_type(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -76,6 +76,7 @@ from etl.ontology import KG, Ontology, load_ontology
 from etl.rdf import fact_quads, quads
 from etl.stores.neo4j import CYPHER, Neo4jStore
 from etl.stores.oxigraph import OxigraphStore
+from etl.stores.rounds import disjoint_rounds
 
 BENCH = Path(__file__).resolve().parent
 RDFLIB_VENV_PYTHON = BENCH / ".venv-rdflib-neo4j" / "bin" / "python"
@@ -409,64 +410,28 @@ def measure_bare_with_properties(b: Bench) -> None:
     b.add("bare-props", result)
 
 
-def group_nodes(rows: Sequence[tuple[str, str, str]], groups: int) -> dict[str, int]:
-    """Entities into `groups` groups of about equal degree (largest first, to the lightest)."""
-    degree: dict[str, int] = defaultdict(int)
-    for s, _, o in rows:
-        degree[s] += 1
-        degree[o] += 1
-    load = [0] * groups
-    group = {}
-    for iri, d in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0])):
-        g = min(range(groups), key=load.__getitem__)
-        group[iri] = g
-        load[g] += d
-    return group
-
-
-def round_robin(groups: int) -> list[list[tuple[int, int]]]:
-    """Rounds of group pairs in which no group appears twice (circle method), every
-    unordered pair once, then a round of the pairs (g, g)."""
-    players = list(range(groups + groups % 2))  # an odd count gets a bye (-> dropped)
-    n = len(players)
-    rounds = []
-    for _ in range(n - 1):
-        pairs = [(players[i], players[n - 1 - i]) for i in range(n // 2)]
-        rounds.append([tuple(sorted(p)) for p in pairs if max(p) < groups])
-        players = [players[0], players[-1], *players[1:-1]]
-    rounds.append([(g, g) for g in range(groups)])
-    return rounds  # type: ignore[return-value]
-
-
-def plan_two_writers(
-    rows: Sequence[tuple[str, str, str]], groups: int, writers: int = 2
+def plan_writers(
+    rows: Sequence[tuple[str, str, str]], writers: int = 2
 ) -> list[list[list[tuple[str, list[dict]]]]]:
-    """Rounds; in each, one list of batches per writer. Batches of different writers in a
-    round touch disjoint node groups, so they cannot wait on each other's node locks."""
-    group = group_nodes(rows, groups)
-    buckets: dict[tuple[int, int], list[tuple[str, str, str]]] = defaultdict(list)
-    for row in rows:
-        a, c = group[row[0]], group[row[2]]
-        buckets[(min(a, c), max(a, c))].append(row)
+    """Rounds; in each, one list of batches per writer. The product's planner
+    (etl.stores.rounds) makes the buckets of a round node-disjoint; whole buckets go to
+    the writer with the fewest rows so far (batches of one bucket share nodes)."""
     plan = []
-    for pairs in round_robin(groups):
-        # Largest bucket first to the writer with the fewest rows so far (whole buckets:
-        # batches of one bucket share nodes, so one writer takes all of them).
+    for buckets in disjoint_rounds(rows, lambda row: (row[0], row[2]), writers):
         share: list[list[tuple[str, list[dict]]]] = [[] for _ in range(writers)]
         load = [0] * writers
-        for pair in sorted(pairs, key=lambda p: -len(buckets.get(p, ()))):
+        for bucket in sorted(buckets, key=len, reverse=True):
             w = min(range(writers), key=load.__getitem__)
-            share[w].extend(_batches(buckets.get(pair, [])))
-            load[w] += len(buckets.get(pair, ()))
+            share[w].extend(_batches(bucket))
+            load[w] += len(bucket)
         plan.append(share)
     return plan
 
 
 def measure_bare_two_writers(b: Bench) -> None:
-    groups = b.args.groups
-    section(f"4b. bare UNWIND ... CREATE, two writers on node-disjoint batches ({groups} groups)")
+    section("4b. bare UNWIND ... CREATE, two writers on node-disjoint batches (4 groups)")
     setup = prepare_bare(b)
-    plan = plan_two_writers(b.fact_rows(), groups)
+    plan = plan_writers(b.fact_rows())
     retries = Retries()
     idle = [0.0]
 
@@ -724,7 +689,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--skew", type=float, default=0.6, help="Zipf exponent of entity choice")
     ap.add_argument("--batch-docs", type=int, default=1000, help="documents per write()")
     ap.add_argument("--sample", type=int, default=2000, help="facts for the naive loader")
-    ap.add_argument("--groups", type=int, default=4, help="node groups for two writers")
     ap.add_argument("--writers", type=int, default=2, help="also measure ours with N writers")
     ap.add_argument("--skip", nargs="*", default=[], choices=MEASUREMENTS, metavar="NAME")
     ap.add_argument("--uri", default="bolt://127.0.0.1:7687")

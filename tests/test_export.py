@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from etl import api
-from etl.config import Settings
+from etl.config import Neo4jSettings, Settings
 from etl.export import ARRAY_DELIMITER, export_neo4j_import, export_rdf
+from etl.models import Article, Edge, GraphDoc, LoadReport, Node
+from etl.ontology import Ontology
+from etl.stores.oxigraph import OxigraphStore
 
 pytestmark = pytest.mark.model
 
@@ -95,3 +100,78 @@ def test_neo4j_import_files_carry_labels_types_and_provenance(store: Path, tmp_p
 def test_unknown_format_is_refused(store: Path, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="unknown RDF format 'xml'"):
         export_rdf(store, tmp_path / "g.xml", "xml")
+
+
+def test_fact_evidence_is_in_article_then_text_order(tmp_path: Path, ontology: Ontology) -> None:
+    group, town = (ID + "brigade-x", "ArmedGroup"), (ID + "town-y", "Town")
+    nodes = [Node(iri, iri.rsplit("/", 1)[1], ontology.lineage(cls)) for iri, cls in (group, town)]
+
+    def doc(id: str, published: str | None, *starts: tuple[int, float]) -> GraphDoc:
+        edges = [
+            Edge(group[0], "captured", town[0], f"{id} at {s}", s, s + 9, c) for s, c in starts
+        ]
+        return GraphDoc(Article(id, "text", published=published), nodes, edges)
+
+    store = OxigraphStore(tmp_path / "store", ontology)  # written out of article order
+    store.write(
+        [doc("b", "2024-03-02", (40, 0.7), (5, 0.9)), doc("c", None, (0, 0.6))], LoadReport("rdf")
+    )
+    store.write([doc("a", "2024-03-01", (12, 0.8))], LoadReport("rdf"))
+    store.close()
+    export_neo4j_import(tmp_path / "store", tmp_path / "csv", ontology)
+    with (tmp_path / "csv" / "relationships-facts.csv").open(encoding="utf-8") as fh:
+        [fact] = csv.DictReader(fh)
+    split = {k: v.split(ARRAY_DELIMITER) for k, v in fact.items() if k.endswith("[]")}
+    assert split["articles:string[]"] == ["a", "b", "c"]
+    assert split["evidenceArticles:string[]"] == ["a", "b", "b", "c"]
+    assert split["evidenceSentences:string[]"] == ["a at 12", "b at 5", "b at 40", "c at 0"]
+    assert split["evidenceConfidences:double[]"] == ["0.8", "0.9", "0.7", "0.6"]
+    assert (fact["evidenceCount:int"], fact["confidence:double"]) == ("4", "0.9")
+    assert (fact["firstSeen"], fact["lastSeen"]) == ("2024-03-01", "2024-03-02")
+
+
+SCRIPT = Path(__file__).parent.parent / "scripts" / "neo4j.sh"
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(not SCRIPT.exists(), reason="needs the local server script")
+def test_bulk_import_gives_the_graph_the_transactional_loader_writes(
+    tmp_path: Path, neo4j_clean: Neo4jSettings
+) -> None:
+    settings = Settings(store=tmp_path / "store")
+    result = api.load([SAMPLES], settings, neo4j_clean)
+    assert result.ok, result.failures
+    loaded = _graph(neo4j_clean)
+    export_neo4j_import(settings.store, tmp_path / "csv")
+    options = ["--array-delimiter=U+001F", "--multiline-fields=true"]  # as `make neo4j-import`
+    subprocess.run(
+        ["bash", str(SCRIPT), "import", str(tmp_path / "csv"), *options],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    assert _graph(neo4j_clean) == loaded
+
+
+def _graph(neo4j: Neo4jSettings) -> tuple[list[Any], list[Any]]:
+    """Every node and relationship with its labels or type and its properties. The
+    evidence lists are compared as sets of (article, sentence, confidence): the loader
+    appends them in load order, the export in article order."""
+    nodes = api.query(
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", "neo4j", neo4j=neo4j
+    ).rows
+    rels = api.query(
+        "MATCH (s)-[r]->(o) RETURN s.uri AS s, type(r) AS type, o.uri AS o, properties(r) AS props",
+        "neo4j",
+        neo4j=neo4j,
+    ).rows
+    for r in rels:
+        props = r["props"]
+        if "evidenceSentences" in props:
+            lists = [props.pop(f"evidence{k}") for k in ("Articles", "Sentences", "Confidences")]
+            props["evidence"] = sorted(zip(*lists, strict=True))
+            props["articles"] = sorted(props["articles"])
+    return (
+        sorted((sorted(n["labels"]), sorted(n["props"].items())) for n in nodes),
+        sorted((r["s"], r["type"], r["o"], sorted(r["props"].items())) for r in rels),
+    )

@@ -6,6 +6,7 @@ so one broken file never stops a batch.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from etl.models import Article, ReadProblem
 TEXT_SUFFIXES = {".txt", ".md"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 OPTIONAL_FIELDS = ("title", "url", "published")
+BOM = b"\xef\xbb\xbf"
 
 Item = Article | ReadProblem
 
@@ -46,6 +48,10 @@ def _read_file(path: Path) -> Iterator[Item]:
         )
         return
     try:
+        if suffix in JSONL_SUFFIXES:
+            with path.open("rb") as lines:  # a line at a time: corpora can be gigabytes
+                yield from _read_jsonl(_decoded_lines(lines), str(path))
+            return
         data = path.read_bytes()
     except OSError as exc:
         yield ReadProblem(str(path), exc.strerror or str(exc))
@@ -53,10 +59,17 @@ def _read_file(path: Path) -> Iterator[Item]:
     text, problem = _decode(data)
     if problem:
         yield ReadProblem(str(path), problem)
-    elif suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(text.splitlines(), str(path))
     else:
         yield from _text_article(text, path.stem, str(path))
+
+
+def _decoded_lines(lines: Iterable[bytes]) -> Iterator[str | ReadProblem]:
+    """Each line as text, or a problem (without its location) where it is not UTF-8 text."""
+    for number, data in enumerate(lines, 1):
+        text, problem = _decode(data[3:] if number == 1 and data[:3] == BOM else data)
+        yield ReadProblem("", problem) if problem else text
+        if problem and number == 1:
+            return  # not a text file at all: one message, not one a line
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
@@ -76,13 +89,17 @@ def _text_article(text: str, doc_id: str, source: str) -> Iterator[Item]:
         yield Article(id=doc_id, text=text, source=source)
 
 
-def _read_jsonl(lines: Iterable[str], source: str) -> Iterator[Item]:
+def _read_jsonl(lines: Iterable[str | ReadProblem], source: str) -> Iterator[Item]:
     seen = False
     for number, line in enumerate(lines, 1):
+        where = f"{source}:{number}"
+        if isinstance(line, ReadProblem):
+            seen = True
+            yield ReadProblem(where, line.reason)
+            continue
         if not line.strip():
             continue
         seen = True
-        where = f"{source}:{number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -108,8 +125,13 @@ def _article_from_record(record: object, where: str) -> Item:
 
 
 def _read_stdin(stream: IO[str]) -> Iterator[Item]:
-    text = stream.read()
-    if text.lstrip().startswith("{"):
-        yield from _read_jsonl(text.splitlines(), "<stdin>")
+    """JSONL a line at a time when the input starts with `{`, else one text article."""
+    lines: list[str] = []  # up to the first line with text
+    for line in iter(stream.readline, ""):
+        lines.append(line)
+        if line.strip():
+            break
+    if "".join(lines).lstrip().startswith("{"):
+        yield from _read_jsonl(itertools.chain(lines, stream), "<stdin>")
     else:
-        yield from _text_article(text, "stdin", "<stdin>")
+        yield from _text_article("".join(lines) + stream.read(), "stdin", "<stdin>")

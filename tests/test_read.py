@@ -70,3 +70,36 @@ def test_content_hash_changes_with_the_text() -> None:
     a = Article(id="a", text="One.")
     assert a.content_hash == Article(id="a", text="One.").content_hash
     assert a.content_hash != Article(id="a", text="Two.").content_hash
+
+
+def test_jsonl_is_read_a_line_at_a_time_so_one_bad_line_costs_only_itself(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"id": "a", "text": "Shelling resumed \xe2\x80\xa8 at dawn."}\n'
+        b'{"id": "b", "text": "Caf\xe9 shelled."}\n'
+        b'{"id": "c", "text": "Ni\x00ght raid."}\n'
+        b'{"id": "d", "text": "Last one."}\r\n'
+    )
+    articles, problems = _split(list(read_articles([path])))
+    # a raw U+2028 inside a JSON string is not a line break
+    assert [a.id for a in articles] == ["a", "d"]
+    assert [(p.source, p.reason.split(" (")[0]) for p in problems] == [
+        (f"{path}:2", "not UTF-8 text"),
+        (f"{path}:3", "binary file"),
+    ]
+
+
+def test_a_binary_file_named_jsonl_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "archive.jsonl"
+    path.write_bytes(b"PK\x03\x04\x00\x00\n" * 50)
+    _, problems = _split(list(read_articles([path])))
+    assert len(problems) == 1 and problems[0].reason.startswith("binary file")
+
+
+def test_stdin_jsonl_after_blank_lines_keeps_line_numbers() -> None:
+    stream = io.StringIO('\n\n{"id": "x", "text": "One."}\n{"id": broken\n')
+    articles, problems = _split(list(read_articles(["-"], stdin=stream)))
+    assert [a.id for a in articles] == ["x"]
+    assert [p.source for p in problems] == ["<stdin>:4"]

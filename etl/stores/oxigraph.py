@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from etl.errors import QueryError, StoreError, StoreLockedError
-from etl.models import Article, GraphDoc, LoadReport
+from etl.models import Article, GraphDoc, LoadReport, Node
 from etl.ontology import ONTOLOGY_GRAPH, Ontology, load_ontology
-from etl.rdf import FACTS_GRAPH, article_graph, fact_quads, kg, quads
+from etl.rdf import (
+    FACTS_GRAPH,
+    article_graph,
+    article_nquads,
+    content_marker,
+    entity_nquads,
+    fact_nquads,
+    kg,
+)
 from etl.stores import QueryResult
 
 # Prefixes every SPARQL query may use without declaring them.
@@ -39,6 +49,8 @@ class OxigraphStore:
         self.path = Path(path)
         self.read_only = read_only
         self.ontology = ontology or load_ontology()
+        self.new_facts: set[tuple[str, str, str]] = set()  # see write()
+        self._described: set[tuple[str, str, str]] = set()  # see _undescribed()
         try:
             if read_only:
                 if not self.path.exists():
@@ -74,33 +86,71 @@ class OxigraphStore:
         self.store.add(marker)
 
     def unchanged(self, articles: Sequence[Article]) -> set[str]:
-        return {
-            a.id
-            for a in articles
-            if ox.Quad(
-                article_graph(a.id),
-                kg("contentHash"),
-                ox.Literal(a.content_hash),
-                article_graph(a.id),
-            )
-            in self.store
-        }
+        return {a.id for a in articles if content_marker(a) in self.store}
 
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
-        for doc in docs:
+        """Replace what each article said before with what it says now, a batch at once.
+
+        The batch goes in with bulk loads, several times faster than transactions but
+        not promised to be atomic, so the content markers that unchanged() trusts go in
+        last, in a transaction of their own: after a crash, an article without its
+        marker is loaded again, and delete() clears whatever part of it got in. Article
+        graphs go in before the facts graph, so a fact that got in has the statements
+        delete() retracts it by.
+
+        Afterwards `self.new_facts` holds the batch's facts (subject IRI, predicate local
+        name, object IRI, in the direction its edges give) that the facts graph did not
+        hold before the call: what a loader keeping another store in step must create.
+        """
+        latest = list({doc.article.id: doc for doc in docs}.values())  # the last one wins
+        self.new_facts = self._absent_facts(latest)
+        for doc in latest:
             self.delete(doc.article.id)
-            self.store.extend(list(quads(doc, self.ontology)))
-            self.store.extend(list(fact_quads(doc, self.ontology)))
-            report.documents += 1
-            report.entities.update(n.iri for n in doc.nodes)
-            report.facts.update(
-                e.predicate
-                for e in {(e.subject, e.predicate, e.object): e for e in doc.edges}.values()
-            )
+        self._bulk_load(article_nquads(doc, self.ontology) for doc in latest)
+        entities = self._undescribed(latest)
+        facts = (fact_nquads(doc, self.ontology, entities=False) for doc in latest)
+        self._bulk_load(chain(facts, map(entity_nquads, entities.values())))
+        self._described.update(entities)
+        self.store.extend([content_marker(doc.article) for doc in latest])
+        for doc in docs:
+            _count(doc, report)
         self.store.flush()
 
+    def _absent_facts(self, docs: Iterable[GraphDoc]) -> set[tuple[str, str, str]]:
+        """The docs' facts, as their edges give them, that the facts graph lacks."""
+        facts = {(e.subject, e.predicate, e.object) for doc in docs for e in doc.edges}
+        nodes = {iri: ox.NamedNode(iri) for s, _, o in facts for iri in (s, o)}
+        return {
+            (s, p, o)
+            for s, p, o in facts
+            if ox.Quad(nodes[s], kg(p), nodes[o], FACTS_GRAPH) not in self.store
+        }
+
+    def _undescribed(self, docs: Iterable[GraphDoc]) -> dict[tuple[str, str, str], Node]:
+        """The docs' entities new to the KB that this store has not yet described in the
+        facts graph, by the (IRI, class, name) their description says.
+
+        Each article's graph describes its entities again, but the facts graph needs each
+        description once (nothing removes one), and most entities recur across articles.
+        """
+        return {
+            key: node
+            for doc in docs
+            for node in doc.nodes
+            if node.iri not in self.ontology.by_iri
+            and (key := (node.iri, node.classes[0], node.name)) not in self._described
+        }
+
+    def _bulk_load(self, nquads: Iterable[Sequence[str]]) -> None:
+        text = "".join(chain.from_iterable(nquads))
+        if text:
+            self.store.bulk_load(text, ox.RdfFormat.N_QUADS)
+
     def delete(self, doc_id: str) -> bool:
-        """Drop an article's graph, and each of its facts that no other article states."""
+        """Drop an article's graph, and each of its facts that no other article states.
+
+        Needs no content marker: it also clears what a crashed write left of an article.
+        """
         graph = article_graph(doc_id)
         if not self.store.contains_named_graph(graph):
             return False
@@ -121,11 +171,11 @@ class OxigraphStore:
                     self.store.remove(ox.Quad(q.object, q.predicate, q.subject, FACTS_GRAPH))
         return True
 
-    @property
+    @cached_property
     def _fact_properties(self) -> list[ox.NamedNode]:
         return [ox.NamedNode(p.iri) for p in self.ontology.properties.values()]
 
-    @property
+    @cached_property
     def _symmetric(self) -> set[ox.NamedNode]:
         return {ox.NamedNode(p.iri) for p in self.ontology.properties.values() if p.symmetric}
 
@@ -172,6 +222,12 @@ class OxigraphStore:
         if not self.read_only:
             self.store.flush()
         del self.store
+
+
+def _count(doc: GraphDoc, report: LoadReport) -> None:
+    report.documents += 1
+    report.entities.update(n.iri for n in doc.nodes)
+    report.facts.update(p for _, p, _ in {(e.subject, e.predicate, e.object) for e in doc.edges})
 
 
 def _term(value: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:

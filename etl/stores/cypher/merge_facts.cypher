@@ -7,8 +7,8 @@
 // never user text): Neo4j 5.26 plans a dynamic type `$(...)` in MERGE once and reuses the
 // plan for other types, which merges facts under wrong types.
 UNWIND $rows AS row
-MATCH (s:Resource {uri: row.subject})
-MATCH (o:Resource {uri: row.object})
+MATCH (s) WHERE elementId(s) = row.s
+MATCH (o) WHERE elementId(o) = row.o
 MERGE (s)-[r:`REL_TYPE`]->(o)
 ON CREATE SET r = row.props
 ON MATCH SET

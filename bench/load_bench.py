@@ -393,8 +393,8 @@ def measure_bare_with_properties(b: Bench) -> None:
     store._fresh, store._created = set(), set()
     facts = store._fact_rows(b.corpus.docs)
     by_type: dict[str, list[dict]] = defaultdict(list)
-    for row in facts:
-        by_type[row["type"]].append({"s": row["s"], "o": row["o"], "p": row["props"]})
+    for fact in facts:
+        by_type[fact.type].append({"s": fact.row["s"], "o": fact.row["o"], "p": fact.row["props"]})
     batches = [
         (_create_query(t) + " SET x = r.p", batch)
         for t, typed in sorted(by_type.items())

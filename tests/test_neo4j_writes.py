@@ -173,7 +173,7 @@ def test_a_retried_create_transaction_does_not_duplicate_facts(
         store.write([_doc(1, [(a, "captured", b)], "2025-01-05")], LoadReport("neo4j"))
         store.write([_doc(3, [(c, "captured", b)], None)], LoadReport("neo4j"))
         rows = store._fact_rows([_doc(2, [(a, "captured", c)], "2025-02-01")])
-        assert [r["new"] for r in rows] == [True]  # c is a node this store created
+        assert [f.new for f in rows] == [True]  # c is a node this store created
         by_type = _by_type(rows)
         store._write(partial(store._facts_tx, by_type, count()))  # commits...
         store._write(partial(store._facts_tx, by_type, count(1)))  # ...and is run again

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import cache, partial
 from itertools import count
 from pathlib import Path
@@ -28,6 +29,18 @@ from etl.stores.rounds import disjoint_rounds
 
 CYPHER = Path(__file__).parent / "cypher"
 T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Fact:
+    """A distinct fact of a batch: the row its query gets (ends by element id, evidence
+    and summary) and what the loader keeps to itself."""
+
+    row: dict[str, Any]
+    type: str  # relationship type
+    published: list[str] = field(default_factory=list)  # its articles' dates
+    key: int = 0  # hash of (ends, type)
+    new: bool = False  # cannot exist yet: created, not merged
 
 
 @cache
@@ -155,7 +168,7 @@ class Neo4jStore:
         except Neo4jError as exc:
             raise StoreError(f"{self.settings.uri}: write failed: {exc.message}") from exc
 
-    def _in_parallel(self, buckets: list[list[dict[str, Any]]]) -> None:
+    def _in_parallel(self, buckets: list[list[Fact]]) -> None:
         """Write buckets that share no node, up to `writers` at once."""
         if len(buckets) == 1 or self.settings.writers <= 1:
             for bucket in buckets:
@@ -165,28 +178,28 @@ class Neo4jStore:
             for done in [pool.submit(self._write_facts, b) for b in buckets]:
                 done.result()
 
-    def _write_facts(self, rows: list[dict[str, Any]]) -> None:
+    def _write_facts(self, facts: list[Fact]) -> None:
         """Facts in transactions of at most `fact_batch` rows; those that cannot exist
         yet are created, the others merged."""
-        for start in range(0, len(rows), self.settings.fact_batch):
-            chunk = rows[start : start + self.settings.fact_batch]
+        for start in range(0, len(facts), self.settings.fact_batch):
+            chunk = facts[start : start + self.settings.fact_batch]
             self._write(partial(self._facts_tx, _by_type(chunk), count()))
-            self._created.update(row["key"] for row in chunk if row["new"])
+            self._created.update(fact.key for fact in chunk if fact.new)
 
     def _facts_tx(
         self,
-        by_type: dict[str, list[dict[str, Any]]],
+        by_type: dict[str, list[Fact]],
         attempts: Iterator[int],
         tx: neo4j.ManagedTransaction,
     ) -> None:
         # A retried transaction may follow one that committed unseen: no blind CREATE then.
         create = "create_facts" if next(attempts) == 0 else "replay_facts"
-        for rel_type, rows in by_type.items():
-            new = [row for row in rows if row["new"]]
+        for rel_type, facts in by_type.items():
+            new = [fact.row for fact in facts if fact.new]
             if new:
                 tx.run(self._typed(create, rel_type), rows=new).consume()
-            if len(new) < len(rows):
-                known = [row for row in rows if not row["new"]]
+            if len(new) < len(facts):
+                known = [fact.row for fact in facts if not fact.new]
                 tx.run(self._typed("merge_facts", rel_type), rows=known).consume()
 
     def _node_state(self, uris: list[str]) -> dict[str, dict[str, Any]]:
@@ -201,33 +214,31 @@ class Neo4jStore:
         """Which of these articles Neo4j holds already (only those need retracting)."""
         return [r["id"] for r in self._run(cypher("article_hashes"), ids=ids)]
 
-    def _fact_rows(self, docs: Sequence[GraphDoc]) -> list[dict[str, Any]]:
+    def _fact_rows(self, docs: Sequence[GraphDoc]) -> list[Fact]:
         """One row per distinct fact of the batch with all of its evidence, so each
         relationship is written once per batch. A fact is `new` when one of its ends is
         a node this run created and no earlier batch of the run wrote it: then it cannot
         exist yet and is created rather than merged."""
-        rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+        facts: dict[tuple[str, str, str], Fact] = {}
         for d in docs:
             for e in d.edges:
                 prop = self.ontology.property(e.predicate)
                 key = (e.subject, prop.relationship_type, e.object)
-                if (row := rows.get(key)) is None:
-                    row = rows[key] = _fact_row(
-                        self._ref(e.subject), prop.relationship_type, self._ref(e.object), prop.iri
-                    )
-                props = row["props"]
+                if (fact := facts.get(key)) is None:
+                    ends = self._ref(e.subject), self._ref(e.object)
+                    fact = facts[key] = Fact(_fact_row(*ends, prop.iri), prop.relationship_type)
+                props = fact.row["props"]
                 props["evidenceArticles"].append(d.article.id)
                 props["evidenceSentences"].append(e.sentence)
                 props["evidenceConfidences"].append(e.confidence)
                 if d.article.published:
-                    row["published"].append(d.article.published)
-        for row in rows.values():
-            _summarise(row)
-            row["key"] = hash((row["s"], row["type"], row["o"]))
-            row["new"] = (row["s"] in self._fresh or row["o"] in self._fresh) and (
-                row["key"] not in self._created
-            )
-        return list(rows.values())
+                    fact.published.append(d.article.published)
+        for fact in facts.values():
+            _summarise(fact)
+            s, o = fact.row["s"], fact.row["o"]
+            fact.key = hash((s, fact.type, o))
+            fact.new = (s in self._fresh or o in self._fresh) and fact.key not in self._created
+        return list(facts.values())
 
     def _ref(self, uri: str) -> str:
         """The element id of an entity this run looked up or wrote."""
@@ -310,12 +321,10 @@ def _article_row(d: GraphDoc) -> tuple[dict[str, Any], list[str]]:
     return props, [n.iri for n in d.nodes]
 
 
-def _fact_row(subject: str, rel_type: str, obj: str, predicate: str) -> dict[str, Any]:
+def _fact_row(subject: str, obj: str, predicate: str) -> dict[str, Any]:
     return {
         "s": subject,
         "o": obj,
-        "type": rel_type,
-        "published": [],
         "props": {
             "uri": predicate,
             "evidenceArticles": [],
@@ -325,9 +334,9 @@ def _fact_row(subject: str, rel_type: str, obj: str, predicate: str) -> dict[str
     }
 
 
-def _summarise(row: dict[str, Any]) -> None:
+def _summarise(fact: Fact) -> None:
     """The summary merge_facts stores with a fact: as it would compute it from the lists."""
-    props, dates = row["props"], row.pop("published")
+    props, dates = fact.row["props"], fact.published
     props["articles"] = list(dict.fromkeys(props["evidenceArticles"]))
     props["evidenceCount"] = len(props["evidenceSentences"])
     props["confidence"] = max([0.0, *props["evidenceConfidences"]])
@@ -335,14 +344,14 @@ def _summarise(row: dict[str, Any]) -> None:
     props["lastSeen"] = max(dates, default=None)
 
 
-def _ends(row: dict[str, Any]) -> tuple[str, str]:
-    return row["s"], row["o"]
+def _ends(fact: Fact) -> tuple[str, str]:
+    return fact.row["s"], fact.row["o"]
 
 
-def _by_type(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in facts:
-        groups.setdefault(row["type"], []).append(row)
+def _by_type(facts: list[Fact]) -> dict[str, list[Fact]]:
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(fact.type, []).append(fact)
     return groups
 
 

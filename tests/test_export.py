@@ -15,6 +15,7 @@ from etl.config import Neo4jSettings, Settings
 from etl.export import ARRAY_DELIMITER, export_neo4j_import, export_rdf
 from etl.models import Article, Edge, GraphDoc, LoadReport, Node
 from etl.ontology import Ontology
+from etl.rdf import content_marker
 from etl.stores.oxigraph import OxigraphStore
 
 pytestmark = pytest.mark.model
@@ -128,6 +129,45 @@ def test_fact_evidence_is_in_article_then_text_order(tmp_path: Path, ontology: O
     assert split["evidenceConfidences:double[]"] == ["0.8", "0.9", "0.7", "0.6"]
     assert (fact["evidenceCount:int"], fact["confidence:double"]) == ("4", "0.9")
     assert (fact["firstSeen"], fact["lastSeen"]) == ("2024-03-01", "2024-03-02")
+
+
+def test_neo4j_import_keeps_odd_literals_and_leaves_out_incomplete_articles(
+    tmp_path: Path, ontology: Ontology
+) -> None:
+    """Values come back from the store as written (quotes, backslashes, line breaks,
+    commas, non-ASCII, a language-tagged name); an article graph without its content
+    marker (a load cut off) gives no article, mentions or evidence."""
+    sentence = 'He said "take it,\\ now"\nthen left\r\n: café, 東京 \\"'
+    title = 'A "title", with\na line break and a backslash \\'
+    name = 'Brigade "X", al-Qāʿida \\ 東'
+    group = Node(ID + "brigade-x", name, ontology.lineage("ArmedGroup"))
+    town = Node(ID + "town-y", "Town Y", ontology.lineage("Town"))
+    other = Node(ID + "town-z", "Town Z", ontology.lineage("Town"))
+
+    def doc(id: str, obj: Node, text: str) -> GraphDoc:
+        edge = Edge(group.iri, "captured", obj.iri, text, 3, 3 + len(text), 0.75)
+        return GraphDoc(Article(id, "text", title=title), [group, obj], [edge])
+
+    complete, cut_off = doc("a", town, sentence), doc("b", other, "b at 3")
+    store = OxigraphStore(tmp_path / "store", ontology)
+    store.write([complete, cut_off], LoadReport("rdf"))
+    store.store.remove(content_marker(cut_off.article))
+    store.close()
+    export_neo4j_import(tmp_path / "store", tmp_path / "csv", ontology)
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (tmp_path / "csv" / name).open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    [article] = rows("nodes-articles.csv")
+    assert (article["id"], article["title"], article["name"]) == ("a", title, title)
+    assert {r[":END_ID"] for r in rows("relationships-mentions.csv")} == {group.iri, town.iri}
+    entities = {r["uri:ID"]: r["name"] for r in rows("nodes-entities.csv")}
+    assert entities == {group.iri: name, town.iri: "Town Y"}
+    [fact] = rows("relationships-facts.csv")
+    assert (fact[":START_ID"], fact[":END_ID"]) == (group.iri, town.iri)
+    assert fact["evidenceSentences:string[]"] == sentence
+    assert fact["articles:string[]"] == "a"
 
 
 SCRIPT = Path(__file__).parent.parent / "scripts" / "neo4j.sh"

@@ -10,10 +10,10 @@ Three kinds of named graph:
   supporting sentence (subject, predicate, object, sentence, offsets, confidence).
   `GRAPH ?article { ... }` asks where a fact comes from; deleting the graph retracts it.
 
-The model is written as N-Quads lines, which pyoxigraph parses (and bulk-loads) in Rust:
-building the same quads as Python objects costs several times more (a Quad whose object
-is a Literal alone takes microseconds to make). `quads()` and `fact_quads()` parse them.
-IRIs go into the lines unchecked; they are minted by slugify or come from the ontology.
+The model is written out as N-Quads text, which pyoxigraph parses (and bulk-loads) in
+Rust, checking IRIs as NamedNode does: building the same quads as Python objects costs
+several times more (a Quad whose object is a Literal takes microseconds to make alone).
+`quads()` and `fact_quads()` parse that text.
 """
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def article_nquads(doc: GraphDoc, ontology: Ontology) -> list[str]:
     iri = article_iri(art.id)
     g = article = f"<{iri}>"
     lines = [
-        f"{article} {RDF_TYPE} {_ARTICLE} {g} .\n{article} {_ARTICLE_ID} {_string(art.id)} {g} .\n"
+        f"{article} {RDF_TYPE} {_ARTICLE} {g} .\n",
+        f"{article} {_ARTICLE_ID} {_string(art.id)} {g} .\n",
     ]
     for prop, value in ((DC_TITLE, art.title), (_URL, art.url), (_PUBLISHED, art.published)):
         if value:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
@@ -95,20 +96,38 @@ class OxigraphStore:
         last, in a transaction of their own: after a crash, an article without its
         marker is loaded again, and delete() clears whatever part of it got in. Article
         graphs go in before the facts graph, so a fact that got in has the statements
-        delete() retracts it by.
+        delete() retracts it by. The article graphs go in as two halves loaded at once.
         """
         latest = list({doc.article.id: doc for doc in docs}.values())  # the last one wins
         for doc in latest:
             self.delete(doc.article.id)
-        self._bulk_load(article_nquads(doc, self.ontology) for doc in latest)
-        entities = self._undescribed(latest)
-        facts = (fact_nquads(doc, self.ontology, entities=False) for doc in latest)
-        self._bulk_load(chain(facts, map(entity_nquads, entities.values())))
+        half = len(latest) // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            graphs = pool.map(self._load_graphs, (latest[:half], latest[half:]))
+            entities = self._undescribed(latest)  # meanwhile
+            facts = self._facts_graph_nquads(latest, entities.values())
+            list(graphs)  # waits for both, and raises what they raised
+        self._bulk_load(facts)
         self._described.update(entities)
         self.store.extend([content_marker(doc.article) for doc in latest])
         for doc in docs:
             _count(doc, report)
         self.store.flush()
+
+    def _load_graphs(self, docs: Sequence[GraphDoc]) -> None:
+        """Bulk-load the docs' own graphs.
+
+        write() loads the two halves of a batch at once: pyoxigraph loads without the
+        GIL, so the loads overlap each other and the Python work. On two cores, 200,000
+        facts in batches of 1,000 articles took 38-39 s this way, 48-64 s as one load a
+        batch (two runs each, back to back).
+        """
+        self._bulk_load(chain.from_iterable(article_nquads(d, self.ontology) for d in docs))
+
+    def _facts_graph_nquads(self, docs: Sequence[GraphDoc], entities: Iterable[Node]) -> list[str]:
+        """The docs' facts, and the description of the given entities."""
+        facts = (fact_nquads(doc, self.ontology, entities=False) for doc in docs)
+        return list(chain(chain.from_iterable(facts), map(entity_nquads, entities)))
 
     def _undescribed(self, docs: Iterable[GraphDoc]) -> dict[tuple[str, str, str], Node]:
         """The docs' entities new to the KB that this store has not yet described in the
@@ -125,8 +144,8 @@ class OxigraphStore:
             and (key := (node.iri, node.classes[0], node.name)) not in self._described
         }
 
-    def _bulk_load(self, nquads: Iterable[Sequence[str]]) -> None:
-        text = "".join(chain.from_iterable(nquads))
+    def _bulk_load(self, nquads: Iterable[str]) -> None:
+        text = "".join(nquads)
         if text:
             self.store.bulk_load(text, ox.RdfFormat.N_QUADS)
 
@@ -209,6 +228,7 @@ class OxigraphStore:
 
 
 def _count(doc: GraphDoc, report: LoadReport) -> None:
+    """Add a document to the report: its entities, and each distinct fact by predicate."""
     report.documents += 1
     report.entities.update(n.iri for n in doc.nodes)
     report.facts.update(p for _, p, _ in {(e.subject, e.predicate, e.object) for e in doc.edges})

@@ -97,6 +97,10 @@ class OxigraphStore:
         marker is loaded again, and delete() clears whatever part of it got in. Article
         graphs go in before the facts graph, so a fact that got in has the statements
         delete() retracts it by. The article graphs go in as two halves loaded at once.
+        Nothing is flushed per batch, close() does: a flush a batch cost 151 s of a
+        376 s load of 1,000,000 facts (RocksDB writes, then compacts, small files), and
+        whatever a crash loses of the markers and retractions only makes the next run
+        load those articles again.
         """
         latest = list({doc.article.id: doc for doc in docs}.values())  # the last one wins
         for doc in latest:
@@ -112,7 +116,6 @@ class OxigraphStore:
         self.store.extend([content_marker(doc.article) for doc in latest])
         for doc in docs:
             _count(doc, report)
-        self.store.flush()
 
     def _load_graphs(self, docs: Sequence[GraphDoc]) -> None:
         """Bulk-load the docs' own graphs.

@@ -181,3 +181,22 @@ def test_a_retried_create_transaction_does_not_duplicate_facts(
     finally:
         store.close()
     assert [(f["s"], f["ea"], f["n"]) for f in facts] == [(a.iri, ["t-0002"], 1)]
+
+
+def test_a_retried_merge_transaction_does_not_add_its_evidence_twice(
+    neo4j_clean: Neo4jSettings,
+) -> None:
+    a, b = _group(1), _town(1)
+    _load(neo4j_clean, [_doc(1, [(a, "captured", b)], "2025-01-05")])
+    store = Neo4jStore(neo4j_clean)  # a later run: the fact is known, so merged
+    try:
+        store._node_state([a.iri, b.iri])
+        rows = store._fact_rows([_doc(2, [(a, "captured", b)], "2025-02-01")])
+        assert [f.new for f in rows] == [False]
+        by_type = _by_type(rows)
+        store._write(partial(store._facts_tx, by_type, count()))  # commits...
+        store._write(partial(store._facts_tx, by_type, count(1)))  # ...and is run again
+        [fact] = store.query(FACT_PROPS).rows
+    finally:
+        store.close()
+    assert (fact["ea"], fact["n"], fact["last"]) == (["t-0001", "t-0002"], 2, "2025-02-01")

@@ -192,14 +192,14 @@ class Neo4jStore:
         attempts: Iterator[int],
         tx: neo4j.ManagedTransaction,
     ) -> None:
-        # A retried transaction may follow one that committed unseen: no blind CREATE then.
-        create = "create_facts" if next(attempts) == 0 else "replay_facts"
+        # A retried transaction may follow one that committed unseen: merge all then.
+        first = next(attempts) == 0
         for rel_type, facts in by_type.items():
-            new = [fact.row for fact in facts if fact.new]
+            new = [fact.row for fact in facts if fact.new and first]
             if new:
-                tx.run(self._typed(create, rel_type), rows=new).consume()
+                tx.run(self._typed("create_facts", rel_type), rows=new).consume()
             if len(new) < len(facts):
-                known = [fact.row for fact in facts if not fact.new]
+                known = [fact.row for fact in facts if not (fact.new and first)]
                 tx.run(self._typed("merge_facts", rel_type), rows=known).consume()
 
     def _node_state(self, uris: list[str]) -> dict[str, dict[str, Any]]:

@@ -123,8 +123,16 @@ def load(
                 progress(len(batch))
     finally:
         for store in stores:
-            store.close()
+            _close(store, result)
     return result
+
+
+def _close(store: Store, result: LoadResult) -> None:
+    """Close a store; one that was still writing its last batch may fail here."""
+    try:
+        store.close()
+    except StoreError as exc:
+        result.failures.setdefault(store.name, str(exc))
 
 
 def _guarded(store: Store, work: Callable[[], Any], result: LoadResult) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -143,7 +144,8 @@ def test_server_stopped_mid_load_then_rerun_loses_nothing_and_duplicates_nothing
 
     def stop_after_first_batch(done: int) -> None:
         batches.append(done)
-        if len(batches) == 1:
+        if len(batches) == 1:  # once Neo4j has it: the writer thread sends it meanwhile
+            _wait_for_sealed_articles(neo4j_clean, 4)
             _server("stop")
 
     try:
@@ -165,6 +167,14 @@ def test_server_stopped_mid_load_then_rerun_loses_nothing_and_duplicates_nothing
     assert all(r["n"] == 1 for r in rows)
     articles = _cypher(neo4j_clean, "MATCH (a:Article) RETURN count(a) AS n")
     assert articles[0]["n"] == len(TOWNS)
+
+
+def _wait_for_sealed_articles(settings: Neo4jSettings, n: int, seconds: float = 30) -> None:
+    query = "MATCH (a:Article) WHERE a.contentHash IS NOT NULL RETURN count(a) AS n"
+    deadline = time.monotonic() + seconds
+    while _cypher(settings, query)[0]["n"] < n:
+        assert time.monotonic() < deadline, f"Neo4j did not get {n} articles in {seconds} s"
+        time.sleep(0.05)
 
 
 def _fact_sets(settings: Settings, neo4j: Neo4jSettings) -> tuple[set, set]:

@@ -11,6 +11,7 @@ from itertools import count
 import pytest
 
 from etl.config import Neo4jSettings
+from etl.errors import StoreError
 from etl.models import Article, Edge, GraphDoc, LoadReport, Node
 from etl.ontology import entity_iri
 from etl.stores.neo4j import Neo4jStore, _by_type
@@ -143,6 +144,7 @@ def test_an_article_left_without_its_hash_is_rewritten_without_duplicates(
             d.article.id for d in docs if d.article.id != "t-0004"
         }
         store.write([docs[4]], LoadReport("neo4j"))
+        store.flush()  # until then, the batch being written counts as changed
         assert len(store.unchanged([d.article for d in docs])) == len(docs)
         after = store.query(FACT_PROPS).rows
     finally:
@@ -172,7 +174,9 @@ def test_a_retried_create_transaction_does_not_duplicate_facts(
     try:
         store.write([_doc(1, [(a, "captured", b)], "2025-01-05")], LoadReport("neo4j"))
         store.write([_doc(3, [(c, "captured", b)], None)], LoadReport("neo4j"))
+        store.flush()
         rows = store._fact_rows([_doc(2, [(a, "captured", c)], "2025-02-01")])
+        store._resolve(rows)
         assert [f.new for f in rows] == [True]  # c is a node this store created
         by_type = _by_type(rows)
         store._write(partial(store._facts_tx, by_type, count()))  # commits...
@@ -192,6 +196,7 @@ def test_a_retried_merge_transaction_does_not_add_its_evidence_twice(
     try:
         store._node_state([a.iri, b.iri])
         rows = store._fact_rows([_doc(2, [(a, "captured", b)], "2025-02-01")])
+        store._resolve(rows)
         assert [f.new for f in rows] == [False]
         by_type = _by_type(rows)
         store._write(partial(store._facts_tx, by_type, count()))  # commits...
@@ -200,3 +205,20 @@ def test_a_retried_merge_transaction_does_not_add_its_evidence_twice(
     finally:
         store.close()
     assert (fact["ea"], fact["n"], fact["last"]) == (["t-0001", "t-0002"], 2, "2025-02-01")
+
+
+def test_a_batch_that_fails_while_sent_is_reported_by_the_next_call(
+    neo4j_clean: Neo4jSettings,
+) -> None:
+    a, b = _group(1), _town(1)
+    good = _doc(1, [(a, "captured", b)], "2025-01-05")
+    broken = replace(good, article=replace(good.article, id="t-0002"), nodes=[a])  # b missing
+    store = Neo4jStore(neo4j_clean)
+    try:
+        store.write([broken], LoadReport("neo4j"))  # returns: the batch is sent meanwhile
+        with pytest.raises(StoreError, match=f"fact names {b.iri}"):
+            store.write([good], LoadReport("neo4j"))
+        store.flush()  # the error was raised once; nothing else is pending
+        assert store.unchanged([good.article, broken.article]) == set()  # neither sealed
+    finally:
+        store.close()

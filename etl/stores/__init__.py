@@ -27,14 +27,16 @@ class Store(Protocol):
         """Ids of the articles this store already holds with the same content."""
 
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
-        """Replace what each article said before with what it says now."""
+        """Replace what each article said before with what it says now. A store may
+        finish the work later, in its next call; `close` waits for it."""
 
     def delete(self, doc_id: str) -> bool:
         """Retract one article; False when the store does not hold it."""
 
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult: ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Finish pending writes (raising StoreError if one failed), then let go."""
 
 
 BACKENDS = {

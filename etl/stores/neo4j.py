@@ -9,8 +9,9 @@ ontology property (CAPTURED, ALLIED_WITH, ...) carrying its evidence.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from itertools import count
@@ -33,14 +34,29 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class Fact:
-    """A distinct fact of a batch: the row its query gets (ends by element id, evidence
-    and summary) and what the loader keeps to itself."""
+    """A distinct fact of a batch: the row its query gets (ends, evidence and summary)
+    and what the loader keeps to itself."""
 
-    row: dict[str, Any]
+    row: dict[str, Any]  # its ends are IRIs until the batch is sent, then element ids
     type: str  # relationship type
+    ends: tuple[str, str]  # subject and object IRIs
+    key: int  # hash of (ends, type)
     published: list[str] = field(default_factory=list)  # its articles' dates
-    key: int = 0  # hash of (ends, type)
     new: bool = False  # cannot exist yet: created, not merged
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one `write` sends, built without asking Neo4j (so while the batch before it
+    is still being written)."""
+
+    ids: list[str]  # article ids
+    nodes: dict[str, dict[str, Any]]  # entity IRI -> row
+    articles: list[tuple[dict[str, Any], list[str]]]  # row, IRIs of what it mentions
+    facts: list[Fact]
+    seal: list[dict[str, Any]]  # id and content hash per article
+    report: LoadReport  # counted into once the batch is written
+    said: Counter[str]  # distinct facts per predicate and article
 
 
 @cache
@@ -76,8 +92,11 @@ class Neo4jStore:
                 f"{settings.uri}: Neo4j refused the credentials; set NEO4J_USER and NEO4J_PASSWORD"
             ) from exc
         self._schema_ready = False
+        # Batches are sent by one thread, in order, while the caller builds the next one.
+        self._sender = ThreadPoolExecutor(1, thread_name_prefix="neo4j-writer")
+        self._pending: Future[None] | None = None
         self._held: dict[str, dict[str, Any]] = {}  # entity IRI -> what Neo4j holds of it
-        self._fresh: set[str] = set()  # element ids of the nodes this store created
+        self._fresh: set[str] = set()  # IRIs of the nodes this store created
         # Facts written with a fresh end, by hash of (ends, type): those must be merged
         # from then on. A hash collision only makes a new fact merged, which is safe.
         self._created: set[int] = set()
@@ -101,6 +120,8 @@ class Neo4jStore:
             self._schema_ready = True
 
     def unchanged(self, articles: Sequence[Article]) -> set[str]:
+        """Articles of a batch still being written count as changed: rewriting one is
+        safe, and not waiting lets the caller extract the next batch meanwhile."""
         self._ensure_schema()
         known = {
             r["id"]: r["hash"]
@@ -111,24 +132,50 @@ class Neo4jStore:
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
         """Replace what each article said before with what it says now.
 
-        Three steps, each in transactions the driver retries on transient errors: the
-        entities, articles and mentions; the facts (in node-disjoint rounds when there are
-        several writers); then each article's content hash. An article without its hash
-        (a run stopped in between) is not `unchanged`, so the next run rewrites it.
-        Facts and mentions find their ends by element id, learnt when the entities were
-        looked up or written: 1.4 times as fast as the `uri` index (200,000 facts, no
-        properties: 31,917 vs 22,490 relationships/s), and this loader never deletes
-        entities.
+        The rows are built here, then sent by a writer thread while the caller goes on
+        (extracting, or building the next batch); the next `write`, `flush` or `close`
+        waits for them and raises what went wrong. See `_send` for the transactions.
         """
         if not docs:
             return
         self._ensure_schema()
         docs = list({d.article.id: d for d in docs}.values())  # an id twice: the last wins
-        nodes = _node_rows(docs)
+        batch = Batch(
+            ids=[d.article.id for d in docs],
+            nodes=_node_rows(docs),
+            articles=[_article_row(d) for d in docs],
+            facts=self._fact_rows(docs),
+            seal=[{"id": d.article.id, "hash": d.article.content_hash} for d in docs],
+            report=report,
+            said=Counter(
+                p for d in docs for _, p, _ in {(e.subject, e.predicate, e.object) for e in d.edges}
+            ),
+        )
+        self.flush()
+        self._pending = self._sender.submit(self._send, batch)
+
+    def flush(self) -> None:
+        """Wait for the batch being written; raise its error, if it failed."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _send(self, batch: Batch) -> None:
+        """Write one batch in three steps, each in transactions the driver retries on
+        transient errors: the entities, articles and mentions; the facts (in
+        node-disjoint rounds when there are several writers); then each article's
+        content hash. An article without its hash (a run stopped in between) is not
+        `unchanged`, so the next run rewrites it.
+
+        Facts and mentions find their ends by element id, learnt when the entities were
+        looked up or written: 1.4 times as fast as the `uri` index (200,000 facts, no
+        properties: 31,917 vs 22,490 relationships/s), and this loader never deletes
+        entities.
+        """
+        nodes = batch.nodes
         held = self._node_state(list(nodes))
-        present = self._present([d.article.id for d in docs])
+        present = self._present(batch.ids)
         changed = [row for uri, row in nodes.items() if _differs(row, held.get(uri))]
-        articles = [_article_row(d) for d in docs]
 
         def entities(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             if present:
@@ -138,7 +185,7 @@ class Neo4jStore:
             refs = {r["uri"]: r["ref"] for r in written}
             rows = [
                 {**row, "mentions": [refs.get(uri) or held[uri]["ref"] for uri in mentioned]}
-                for row, mentioned in articles
+                for row, mentioned in batch.articles
             ]
             tx.run(cypher("write_articles"), rows=rows).consume()
             return written
@@ -146,18 +193,14 @@ class Neo4jStore:
         for w in self._write(entities):
             self._held[w["uri"]] = {**nodes[w["uri"]], "ref": w["ref"]}
             if w["fresh"]:
-                self._fresh.add(w["ref"])
-        facts = self._fact_rows(docs)
-        for buckets in disjoint_rounds(facts, _ends, self.settings.writers):
+                self._fresh.add(w["uri"])
+        self._resolve(batch.facts)
+        for buckets in disjoint_rounds(batch.facts, _ends, self.settings.writers):
             self._in_parallel(buckets)
-        seal = [{"id": d.article.id, "hash": d.article.content_hash} for d in docs]
-        self._write(lambda tx: tx.run(cypher("seal_articles"), rows=seal).consume())
-        report.documents += len(docs)
-        report.entities.update(nodes)
-        for d in docs:
-            report.facts.update(
-                p for (_, p, _) in {(e.subject, e.predicate, e.object) for e in d.edges}
-            )
+        self._write(lambda tx: tx.run(cypher("seal_articles"), rows=batch.seal).consume())
+        batch.report.documents += len(batch.ids)
+        batch.report.entities.update(nodes)
+        batch.report.facts.update(batch.said)
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """One write transaction, retried by the driver on transient errors (deadlocks)."""
@@ -217,17 +260,16 @@ class Neo4jStore:
 
     def _fact_rows(self, docs: Sequence[GraphDoc]) -> list[Fact]:
         """One row per distinct fact of the batch with all of its evidence, so each
-        relationship is written once per batch. A fact is `new` when one of its ends is
-        a node this run created and no earlier batch of the run wrote it: then it cannot
-        exist yet and is created rather than merged."""
+        relationship is written once per batch."""
         facts: dict[tuple[str, str, str], Fact] = {}
         for d in docs:
             for e in d.edges:
                 prop = self.ontology.property(e.predicate)
                 key = (e.subject, prop.relationship_type, e.object)
                 if (fact := facts.get(key)) is None:
-                    ends = self._ref(e.subject), self._ref(e.object)
-                    fact = facts[key] = Fact(_fact_row(*ends, prop.iri), prop.relationship_type)
+                    row = _fact_row(e.subject, e.object, prop.iri)
+                    fact = Fact(row, prop.relationship_type, (e.subject, e.object), hash(key))
+                    facts[key] = fact
                 props = fact.row["props"]
                 props["evidenceArticles"].append(d.article.id)
                 props["evidenceSentences"].append(e.sentence)
@@ -236,16 +278,23 @@ class Neo4jStore:
                     fact.published.append(d.article.published)
         for fact in facts.values():
             _summarise(fact)
-            s, o = fact.row["s"], fact.row["o"]
-            fact.key = hash((s, fact.type, o))
-            fact.new = (s in self._fresh or o in self._fresh) and fact.key not in self._created
         return list(facts.values())
+
+    def _resolve(self, facts: list[Fact]) -> None:
+        """Give each fact its ends' element ids, and say whether it is `new`: one of its
+        ends is a node this run created and no earlier batch of the run wrote it, so it
+        cannot exist yet and is created rather than merged. A hash collision in
+        `_created` only makes a new fact merged, which is safe."""
+        for fact in facts:
+            s, o = fact.ends
+            fact.row["s"], fact.row["o"] = self._ref(s), self._ref(o)
+            fact.new = (s in self._fresh or o in self._fresh) and fact.key not in self._created
 
     def _ref(self, uri: str) -> str:
         """The element id of an entity this run looked up or wrote."""
         if (held := self._held.get(uri)) is None:
             raise StoreError(f"fact names {uri}, which is not among its document's entities")
-        return held["ref"]
+        return str(held["ref"])
 
     def _typed(self, name: str, rel_type: str) -> str:
         """A fact query for one relationship type of the ontology."""
@@ -255,11 +304,13 @@ class Neo4jStore:
         return cypher(name).replace("REL_TYPE", rel_type)
 
     def delete(self, doc_id: str) -> bool:
+        self.flush()
         self._run(cypher("retract_facts"), ids=[doc_id])
         self._run(cypher("retract_mentions"), ids=[doc_id])
         return bool(self._run(cypher("delete_article"), id=doc_id)[0]["deleted"])
 
     def query(self, text: str, params: Mapping[str, Any] | None = None) -> QueryResult:
+        self.flush()
         try:
             result = self.driver.execute_query(
                 text, dict(params or {}), database_=self.settings.database
@@ -274,6 +325,7 @@ class Neo4jStore:
         return QueryResult(columns, [{c: _plain(r[c]) for c in columns} for r in result.records])
 
     def counts(self) -> dict[str, int]:
+        self.flush()
         row = self._run(
             "MATCH (n) WITH count(n) AS nodes "
             "OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS relationships"
@@ -281,7 +333,12 @@ class Neo4jStore:
         return {"nodes": row["nodes"], "relationships": row["relationships"]}
 
     def close(self) -> None:
-        self.driver.close()
+        """Wait for the batch being written (raising its error), then disconnect."""
+        try:
+            self.flush()
+        finally:
+            self._sender.shutdown()
+            self.driver.close()
 
 
 def _node_rows(docs: Sequence[GraphDoc]) -> dict[str, dict[str, Any]]:
@@ -346,7 +403,7 @@ def _summarise(fact: Fact) -> None:
 
 
 def _ends(fact: Fact) -> tuple[str, str]:
-    return fact.row["s"], fact.row["o"]
+    return fact.ends
 
 
 def _by_type(facts: list[Fact]) -> dict[str, list[Fact]]:

@@ -160,11 +160,13 @@ def section(title: str) -> None:
 
 def measure_ours(b: Bench, writers: int = 1) -> Neo4jStore:
     """The product's Neo4j loader over batches of documents (its full model)."""
+    settings = Neo4jSettings(uri=b.args.uri, writers=writers)
     section(
-        f"1. ours: Neo4jStore.write, {b.args.batch_docs} documents a batch, {writers} writer(s)"
+        f"1. ours: Neo4jStore.write, {b.args.batch_docs} documents a call, "
+        f"sent {settings.send_articles} at a time, {writers} writer(s)"
     )
     b.empty()
-    store = Neo4jStore(Neo4jSettings(uri=b.args.uri, writers=writers), b.ontology)
+    store = Neo4jStore(settings, b.ontology)
     report = LoadReport("neo4j")
     result = Result(f"ours (Neo4jStore.write, {writers} writer{'s' * (writers > 1)})", b.facts)
     with QueryProfile(CYPHER) as profile, measuring(result, b.server.pid()):

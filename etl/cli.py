@@ -115,6 +115,13 @@ def cli(verbose: bool) -> None:
     help="Concurrent Neo4j writers; their batches never share a node.",
 )
 @click.option(
+    "--neo4j-batch",
+    type=click.IntRange(1),
+    default=5000,
+    show_default=True,
+    help="Articles sent to Neo4j together (fewer, larger transactions).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json"]),
@@ -131,6 +138,7 @@ def load(
     workers: int,
     batch_size: int,
     writers: int,
+    neo4j_batch: int,
     fmt: str,
 ) -> None:
     """Extract facts from articles and load them into the stores.
@@ -148,7 +156,7 @@ def load(
     from etl.cli_output import print_problems, print_summary, progress_bar
 
     settings = Settings(store=store, model=model, batch_size=batch_size, workers=workers)
-    neo4j = Neo4jSettings.from_env(neo4j_uri, writers=writers)
+    neo4j = Neo4jSettings.from_env(neo4j_uri, writers=writers, send_articles=neo4j_batch)
     with progress_bar("Loading") as advance:
         result = api.load(paths, settings, neo4j, progress=advance)
     print_problems(result.problems)

@@ -26,9 +26,14 @@ class Neo4jSettings:
     retry_seconds: float = 30.0  # how long a transaction is retried on transient errors
     writers: int = 1  # concurrent fact writers, on batches that share no node
     fact_batch: int = 10_000  # facts per write transaction
+    # Articles sent together (their entities, articles and mentions in one transaction):
+    # at 1,000,000 facts, 4,386 facts/s in sends of 5,000 articles against 3,682 in 1,000.
+    send_articles: int = 5_000
 
     @classmethod
-    def from_env(cls, uri: str | None = None, writers: int = 1) -> Neo4jSettings | None:
+    def from_env(
+        cls, uri: str | None = None, writers: int = 1, send_articles: int = 5_000
+    ) -> Neo4jSettings | None:
         """The settings for `uri`, or for NEO4J_URI; None when neither is set."""
         uri = uri or _env("NEO4J_URI")
         if not uri:
@@ -39,6 +44,7 @@ class Neo4jSettings:
             password=_env("NEO4J_PASSWORD"),
             database=_env("NEO4J_DATABASE"),
             writers=writers,
+            send_articles=send_articles,
         )
 
 

@@ -139,7 +139,7 @@ def test_server_stopped_mid_load_then_rerun_loses_nothing_and_duplicates_nothing
     for n, town in enumerate(TOWNS):
         (docs / f"d{n:02}.txt").write_text(f"HTS captured {town} on Sunday.", encoding="utf-8")
     settings = Settings(store=tmp_path / "store", batch_size=4)
-    impatient = replace(neo4j_clean, retry_seconds=2.0)
+    impatient = replace(neo4j_clean, retry_seconds=2.0, send_articles=4)
     batches = []
 
     def stop_after_first_batch(done: int) -> None:

@@ -67,7 +67,7 @@ def _corpus(articles: int, seed: int = 7) -> list[GraphDoc]:
 
 
 def _load(settings: Neo4jSettings, docs: list[GraphDoc], batch: int = 25) -> list[dict]:
-    store = Neo4jStore(settings)
+    store = Neo4jStore(replace(settings, send_articles=batch))  # each batch sent alone
     try:
         for i in range(0, len(docs), batch):
             store.write(docs[i : i + batch], LoadReport("neo4j"))
@@ -213,7 +213,7 @@ def test_a_batch_that_fails_while_sent_is_reported_by_the_next_call(
     a, b = _group(1), _town(1)
     good = _doc(1, [(a, "captured", b)], "2025-01-05")
     broken = replace(good, article=replace(good.article, id="t-0002"), nodes=[a])  # b missing
-    store = Neo4jStore(neo4j_clean)
+    store = Neo4jStore(replace(neo4j_clean, send_articles=1))
     try:
         store.write([broken], LoadReport("neo4j"))  # returns: the batch is sent meanwhile
         with pytest.raises(StoreError, match=f"fact names {b.iri}"):
@@ -222,3 +222,31 @@ def test_a_batch_that_fails_while_sent_is_reported_by_the_next_call(
         assert store.unchanged([good.article, broken.article]) == set()  # neither sealed
     finally:
         store.close()
+
+
+def test_articles_are_sent_in_groups_of_send_articles(neo4j_clean: Neo4jSettings) -> None:
+    docs = _corpus(7, seed=13)
+    store = Neo4jStore(replace(neo4j_clean, send_articles=5))
+    sealed = "MATCH (a:Article) WHERE a.contentHash IS NOT NULL RETURN count(a) AS n"
+    report = LoadReport("neo4j")
+    try:
+        store.write(docs[:3], report)
+        store.write(docs[3:4], report)
+        assert _count(neo4j_clean, sealed) == 0  # 4 queued
+        store.write(docs[4:6], report)  # 6: sent
+        store.write(docs[6:], report)
+        store._wait()  # what was sent, not what is queued
+        assert _count(neo4j_clean, sealed) == 6
+        store.flush()
+        assert _count(neo4j_clean, sealed) == 7 == report.documents
+    finally:
+        store.close()
+
+
+def _count(settings: Neo4jSettings, query: str) -> int:
+    """Ask through a store of its own (a store's own queries send its queue first)."""
+    other = Neo4jStore(settings)
+    try:
+        return int(other.query(query).rows[0]["n"])
+    finally:
+        other.close()

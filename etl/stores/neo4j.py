@@ -95,6 +95,8 @@ class Neo4jStore:
         # Batches are sent by one thread, in order, while the caller builds the next one.
         self._sender = ThreadPoolExecutor(1, thread_name_prefix="neo4j-writer")
         self._pending: Future[None] | None = None
+        self._queued: list[GraphDoc] = []  # written, not sent yet (up to send_articles)
+        self._queued_report: LoadReport | None = None
         self._held: dict[str, dict[str, Any]] = {}  # entity IRI -> what Neo4j holds of it
         self._fresh: set[str] = set()  # IRIs of the nodes this store created
         # Facts written with a fresh end, by hash of (ends, type): those must be merged
@@ -120,8 +122,8 @@ class Neo4jStore:
             self._schema_ready = True
 
     def unchanged(self, articles: Sequence[Article]) -> set[str]:
-        """Articles of a batch still being written count as changed: rewriting one is
-        safe, and not waiting lets the caller extract the next batch meanwhile."""
+        """Articles queued or still being sent count as changed: rewriting one is safe,
+        and not waiting lets the caller extract the next batch meanwhile."""
         self._ensure_schema()
         known = {
             r["id"]: r["hash"]
@@ -132,14 +134,31 @@ class Neo4jStore:
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
         """Replace what each article said before with what it says now.
 
-        The rows are built here, then sent by a writer thread while the caller goes on
-        (extracting, or building the next batch); the next `write`, `flush` or `close`
-        waits for them and raises what went wrong. See `_send` for the transactions.
+        Articles are sent `send_articles` at a time (fewer, larger transactions), by a
+        writer thread while the caller goes on (extracting the next batch); the `write`,
+        `flush` or `close` after a send waits for it and raises what went wrong. See
+        `_send` for the transactions.
         """
-        if not docs:
-            return
+        if self._queued and report is not self._queued_report:
+            self._send_queued()
+        self._queued.extend(docs)
+        self._queued_report = report
+        if len(self._queued) >= self.settings.send_articles:
+            self._send_queued()
+
+    def flush(self) -> None:
+        """Send what is queued and wait for it; raise the error of a send that failed."""
+        if self._queued:
+            self._send_queued()
+        self._wait()
+
+    def _send_queued(self) -> None:
+        """Build the queued articles' rows here, then hand them to the writer thread once
+        the send before has finished."""
+        docs = list({d.article.id: d for d in self._queued}.values())  # the last one wins
+        report, self._queued = self._queued_report, []
+        assert report is not None
         self._ensure_schema()
-        docs = list({d.article.id: d for d in docs}.values())  # an id twice: the last wins
         batch = Batch(
             ids=[d.article.id for d in docs],
             nodes=_node_rows(docs),
@@ -151,11 +170,10 @@ class Neo4jStore:
                 p for d in docs for _, p, _ in {(e.subject, e.predicate, e.object) for e in d.edges}
             ),
         )
-        self.flush()
+        self._wait()
         self._pending = self._sender.submit(self._send, batch)
 
-    def flush(self) -> None:
-        """Wait for the batch being written; raise its error, if it failed."""
+    def _wait(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()

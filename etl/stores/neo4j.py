@@ -47,8 +47,8 @@ class Fact:
 
 @dataclass(slots=True)
 class Batch:
-    """What one `write` sends, built without asking Neo4j (so while the batch before it
-    is still being written)."""
+    """The queued articles of one send, built without asking Neo4j (so while the send
+    before it is still being written)."""
 
     ids: list[str]  # article ids
     nodes: dict[str, dict[str, Any]]  # entity IRI -> row

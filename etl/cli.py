@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from etl.config import DEFAULT_MODEL, DEFAULT_STORE, Neo4jSettings, Settings
+from etl.config import DEFAULT_MODEL, DEFAULT_SEND_ARTICLES, DEFAULT_STORE, Neo4jSettings, Settings
 from etl.errors import EtlError
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def cli(verbose: bool) -> None:
 @click.option(
     "--neo4j-batch",
     type=click.IntRange(1),
-    default=5000,
+    default=DEFAULT_SEND_ARTICLES,
     show_default=True,
     help="Articles sent to Neo4j together (fewer, larger transactions).",
 )

@@ -60,7 +60,7 @@ neo4j-stop:
 neo4j-status:
 	scripts/neo4j.sh status
 
-## neo4j-import DIR=folder: replace the local database with `etl export --format neo4j-import` files
+## neo4j-import DIR=folder: replace the local database with the CSV files of `etl load --neo4j-import` or `etl export --format neo4j-import`
 neo4j-import:
 	@test -n "$(DIR)" || { echo "usage: make neo4j-import DIR=folder-of-csv-files" >&2; exit 2; }
 	scripts/neo4j.sh import $(DIR) --array-delimiter=U+001F --multiline-fields=true

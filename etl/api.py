@@ -67,18 +67,21 @@ def _articles(
 def open_stores(
     settings: Settings, neo4j: Neo4jSettings | None, failures: dict[str, str]
 ) -> list[Store]:
-    """The embedded store, and Neo4j when settings name it.
+    """The embedded store, Neo4j and the neo4j-admin CSV files when settings name them.
 
     A Neo4j that does not answer is recorded in `failures`, so the embedded store still
     loads and a later run completes the Neo4j side.
     """
     ontology = load_ontology()
     stores: list[Store] = [store_class("rdf")(settings.store, ontology)]
-    if neo4j is not None:
+    others = {"neo4j": neo4j, "neo4j-import": settings.neo4j_import}
+    for name, target in others.items():
+        if target is None:
+            continue
         try:
-            stores.append(store_class("neo4j")(neo4j, ontology))
+            stores.append(store_class(name)(target, ontology))
         except StoreError as exc:
-            failures["neo4j"] = str(exc)
+            failures[name] = str(exc)
     return stores
 
 

@@ -122,6 +122,14 @@ def cli(verbose: bool) -> None:
     help="Articles sent to Neo4j together (fewer, larger transactions).",
 )
 @click.option(
+    "--neo4j-import",
+    "neo4j_import",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also write the articles as neo4j-admin CSV files into DIR, for a first load "
+    "of a large corpus (then `make neo4j-import DIR=...`).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json"]),
@@ -139,6 +147,7 @@ def load(
     batch_size: int,
     writers: int,
     neo4j_batch: int,
+    neo4j_import: Path | None,
     fmt: str,
 ) -> None:
     """Extract facts from articles and load them into the stores.
@@ -150,12 +159,19 @@ def load(
     \b
     etl load samples/
     etl load news.jsonl --neo4j-uri bolt://127.0.0.1:7687
+    etl load corpus.jsonl --neo4j-import import/ && make neo4j-import DIR=import/
     cat article.txt | etl load -
     """
     from etl import api
     from etl.cli_output import print_problems, print_summary, progress_bar
 
-    settings = Settings(store=store, model=model, batch_size=batch_size, workers=workers)
+    settings = Settings(
+        store=store,
+        model=model,
+        batch_size=batch_size,
+        workers=workers,
+        neo4j_import=neo4j_import,
+    )
     neo4j = Neo4jSettings.from_env(neo4j_uri, writers=writers, send_articles=neo4j_batch)
     with progress_bar("Loading") as advance:
         result = api.load(paths, settings, neo4j, progress=advance)
@@ -163,6 +179,12 @@ def load(
     print_summary(result, fmt)
     for name, message in result.failures.items():
         click.echo(f"Error: {name}: {message}", err=True)
+    if neo4j_import and "neo4j-import" not in result.failures:
+        click.echo(
+            f"neo4j-admin CSV files in {neo4j_import}/; import them into the local Neo4j "
+            f"with `make neo4j-import DIR={neo4j_import}` (stops, imports, starts it)",
+            err=True,
+        )
     if not result.ok:
         sys.exit(1)
 

@@ -57,3 +57,4 @@ class Settings:
     model: str = field(default_factory=lambda: _env("ETL_MODEL", DEFAULT_MODEL) or DEFAULT_MODEL)
     batch_size: int = 1000
     workers: int = 1
+    neo4j_import: Path | None = None  # also write neo4j-admin CSV files into this folder

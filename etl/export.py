@@ -18,7 +18,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from etl.errors import ConfigError, StoreError
-from etl.ontology import KG, ONTOLOGY_GRAPH, Ontology, load_ontology
+from etl.models import GraphDoc, Node
+from etl.ontology import KG, ONTOLOGY_GRAPH, Ontology, article_iri, load_ontology
 from etl.rdf import FACTS_GRAPH
 from etl.stores.oxigraph import PREFIXES, OxigraphStore
 
@@ -113,13 +114,84 @@ def export_neo4j_import(
         _write(
             folder / "nodes-entities.csv",
             ENTITY_HEADER,
-            (_entity_row(e, ontology, new) for e in sorted(entities)),
+            (_entity_row(_store_node(e, ontology, new)) for e in sorted(entities)),
             report,
         )
         _write(folder / "relationships-facts.csv", FACT_HEADER, _fact_rows(facts, ontology), report)
     finally:
         store.close()
     return report
+
+
+def write_neo4j_import(
+    docs: Iterable[GraphDoc], folder: Path, ontology: Ontology | None = None
+) -> ExportReport:
+    """Write the same CSV files as `export_neo4j_import`, from graph documents."""
+    files = Neo4jImportFiles(folder, ontology)
+    files.add(docs)
+    return files.close()
+
+
+class Neo4jImportFiles:
+    """neo4j-admin CSV files gathered from graph documents as `etl load` maps them, with
+    no read of the embedded store afterwards.
+
+    Keeps of each article what the files need (its row, the entities it mentions, its
+    evidence; not its text) until `close` writes them: a fact's row carries the evidence
+    of every article that states it. An article given again replaces its earlier version,
+    as in the stores; an entity takes its last document's name, classes and aliases.
+    """
+
+    def __init__(self, folder: Path, ontology: Ontology | None = None):
+        self.folder, self.ontology = folder, ontology or load_ontology()
+        self._articles: dict[str, tuple[list[Any], list[str], dict[Any, Evidence]]] = {}
+        self._nodes: dict[str, Node] = {}
+
+    def add(self, docs: Iterable[GraphDoc]) -> None:
+        for d in docs:
+            a = d.article
+            row = _article_row(article_iri(a.id), a.id, a.title, a.url, a.published, a.content_hash)
+            evidence: dict[Any, Evidence] = {}  # one per fact and sentence start, as in RDF
+            for e in d.edges:
+                predicate = self.ontology.property(e.predicate).iri
+                fact = (intern(e.subject), predicate, intern(e.object))
+                evidence.setdefault(
+                    (fact, e.start), (a.id, e.start, e.sentence, e.confidence, row[5])
+                )
+            self._articles[row[0]] = (row, [intern(n.iri) for n in d.nodes], evidence)
+            self._nodes.update((n.iri, n) for n in d.nodes)
+
+    def close(self) -> ExportReport:
+        """Write the four files (articles and entities in IRI order) and report them."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        report = ExportReport()
+        order = sorted(self._articles)
+        _write(
+            self.folder / "nodes-articles.csv",
+            ARTICLE_HEADER,
+            (self._articles[i][0] for i in order),
+            report,
+        )
+        mentions = ([i, e, "MENTIONS"] for i in order for e in self._articles[i][1])
+        _write(self.folder / "relationships-mentions.csv", MENTION_HEADER, mentions, report)
+        entities = {e for i in order for e in self._articles[i][1]}
+        nodes = (_entity_row(self._nodes[e]) for e in sorted(entities))
+        _write(self.folder / "nodes-entities.csv", ENTITY_HEADER, nodes, report)
+        facts: dict[Fact, list[Evidence]] = {}
+        for i in order:
+            for (fact, _), evidence in self._articles[i][2].items():
+                facts.setdefault(fact, []).append(evidence)
+        rows = _fact_rows(facts, self.ontology)
+        _write(self.folder / "relationships-facts.csv", FACT_HEADER, rows, report)
+        return report
+
+
+def _article_row(
+    iri: str, doc: str, title: str | None, url: str | None, published: str | None, sha: str
+) -> list[Any]:
+    """An article's row, empty values as the store holds them: absent."""
+    title, url, published = title or None, url or None, published or None
+    return [iri, doc, title or doc, title, url, published, sha, ARTICLE_LABELS]
 
 
 def _property(var: str, predicate: str, subject: str = "?e") -> str:
@@ -187,11 +259,8 @@ def _write_articles(store: ox.Store, folder: Path, report: ExportReport) -> dict
     last value, as a dict would."""
     rows: dict[str, list[Any]] = {}
     for g, id_, hash_, title, url, published in _query(store, _ARTICLE_QUERY):
-        iri, doc = g.value, id_.value
-        name = None if title is None else title.value
-        when = None if published is None else published.value
-        link = None if url is None else url.value
-        rows[iri] = [iri, doc, name or doc, name, link, when, hash_.value, ARTICLE_LABELS]
+        values = (None if v is None else v.value for v in (title, url, published))
+        rows[g.value] = _article_row(g.value, id_.value, *values, hash_.value)
     _write(folder / "nodes-articles.csv", ARTICLE_HEADER, (rows[i] for i in sorted(rows)), report)
     return {iri: (row[1], row[5]) for iri, row in rows.items()}
 
@@ -239,19 +308,22 @@ def _new_entities(store: ox.Store) -> dict[str, tuple[str | None, str | None]]:
     return {e: (classes.get(e), names.get(e)) for e in classes.keys() | names.keys()}
 
 
-def _entity_row(
+def _store_node(
     iri: str, ontology: Ontology, new: dict[str, tuple[str | None, str | None]]
-) -> list[Any]:
+) -> Node:
+    """An entity as the store holds it: a KB entry, or the class and name of a new one."""
     entry = ontology.by_iri.get(iri)
     if entry:
-        cls, name, aliases, qid = entry.type, entry.label, entry.aliases, entry.wikidata
-    else:
-        kg_class, label = new.get(iri, (None, None))
-        if kg_class is None or label is None:
-            raise StoreError(f"{iri}: mentioned, but the facts graph gives no class or name")
-        cls, name, aliases, qid = kg_class.rsplit("#", 1)[1], label, (), None
-    labels = ARRAY_DELIMITER.join(("Resource", *ontology.lineage(cls)))
-    return [iri, name, ARRAY_DELIMITER.join(aliases), qid, labels]
+        return Node(iri, entry.label, ontology.lineage(entry.type), entry.aliases, entry.wikidata)
+    kg_class, label = new.get(iri, (None, None))
+    if kg_class is None or label is None:
+        raise StoreError(f"{iri}: mentioned, but the facts graph gives no class or name")
+    return Node(iri, label, ontology.lineage(kg_class.rsplit("#", 1)[1]))
+
+
+def _entity_row(node: Node) -> list[Any]:
+    labels = ARRAY_DELIMITER.join(("Resource", *node.classes))
+    return [node.iri, node.name, ARRAY_DELIMITER.join(node.aliases), node.wikidata, labels]
 
 
 def _fact_rows(facts: dict[Fact, list[Evidence]], ontology: Ontology) -> Iterator[list[Any]]:

@@ -158,3 +158,20 @@ def test_unknown_model_gets_a_clear_message(runner: CliRunner, tmp_path: Path) -
     result = runner.invoke(cli, ["extract", str(path), "--model", "no_such_model_xx"])
     assert result.exit_code == 1
     assert "cannot load the spaCy model 'no_such_model_xx'" in result.stderr
+
+
+@pytest.mark.model
+def test_load_writes_neo4j_import_files_and_says_how_to_import_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    article = tmp_path / "north.txt"
+    article.write_text("HTS captured Saraqeb on Sunday.", encoding="utf-8")
+    folder = tmp_path / "csv"
+    args = ["load", str(article), "--store", str(tmp_path / "store"), "--neo4j-import"]
+    result = runner.invoke(cli, [*args, str(folder)])
+    assert result.exit_code == 0, result.output
+    assert f"make neo4j-import DIR={folder}" in result.output
+    facts = (folder / "relationships-facts.csv").read_text(encoding="utf-8")
+    assert "/id/saraqeb,CAPTURED," in facts
+    result = runner.invoke(cli, [*args, str(article)])  # a file, not a folder
+    assert result.exit_code == 2 and "is a file" in result.output

@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from etl import api
 from etl.config import Neo4jSettings, Settings
-from etl.export import ARRAY_DELIMITER, export_neo4j_import, export_rdf
+from etl.export import ARRAY_DELIMITER, export_neo4j_import, export_rdf, write_neo4j_import
 from etl.models import Article, Edge, GraphDoc, LoadReport, Node
 from etl.ontology import Ontology
 from etl.rdf import content_marker
@@ -170,6 +170,67 @@ def test_neo4j_import_keeps_odd_literals_and_leaves_out_incomplete_articles(
     assert fact["articles:string[]"] == "a"
 
 
+def _rows(folder: Path) -> dict[str, list[list[str]]]:
+    """Each CSV file of a folder as its header, then its rows in sorted order."""
+    files = {}
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            header, *rows = csv.reader(fh)
+        files[path.name] = [header, *sorted(rows)]
+    return files
+
+
+def test_load_writes_the_files_the_store_export_writes(store: Path, tmp_path: Path) -> None:
+    """`etl load --neo4j-import` writes, from the documents, what `etl export` reads back
+    from the embedded store: the same rows, file by file."""
+    result = api.load([SAMPLES], Settings(store=tmp_path / "s", neo4j_import=tmp_path / "csv"))
+    assert result.ok, result.failures
+    [_, written] = result.reports
+    assert (written.store, written.documents) == ("neo4j-import", 5)
+    export_neo4j_import(store, tmp_path / "exported")
+    files = _rows(tmp_path / "csv")
+    assert len(files) == 4 and all(len(rows) > 1 for rows in files.values())
+    assert files == _rows(tmp_path / "exported")
+
+
+def test_files_from_documents_match_the_store_on_odd_values_and_repeats(
+    tmp_path: Path, ontology: Ontology
+) -> None:
+    """Quotes, line breaks, non-ASCII, an empty title, a fact stated twice at one place,
+    an entity that is not in the KB, and an article given twice (its second version
+    replaces the first): rows equal to those the store gives back."""
+    group = Node(ID + "brigade-q", 'Brigade "Q", 東', ontology.lineage("ArmedGroup"))
+    towns = [Node(ID + f"town-{c}", f"Town {c}", ontology.lineage("Town")) for c in "pq"]
+    kb = ontology.by_iri[ID + "aleppo"]  # as etl.mapping gives a KB entity
+    aleppo = Node(kb.iri, kb.label, ontology.lineage(kb.type), kb.aliases, kb.wikidata)
+
+    def doc(id: str, town: Node, sentence: str, title: str | None = "") -> GraphDoc:
+        edges = [
+            Edge(group.iri, "captured", town.iri, sentence, 4, 40, 0.8),
+            Edge(group.iri, "captured", town.iri, sentence, 4, 40, 0.8),
+            Edge(group.iri, "targeted", aleppo.iri, 'then\nAleppo, "twice"', 50, 70, 0.6),
+        ]
+        article = Article(id, f"text of {id}", title=title, published="2025-01-0" + id[-1])
+        return GraphDoc(article, [group, town, aleppo], edges)
+
+    first = doc("d1", towns[0], 'It took "P",\r\nthen left', title='A "title"\nhere')
+    docs = [first, doc("d2", towns[1], "Q fell."), doc("d1", towns[1], "P, again: café")]
+    store = OxigraphStore(tmp_path / "store", ontology)
+    for d in docs:
+        store.write([d], LoadReport("rdf"))
+    store.close()
+    export_neo4j_import(tmp_path / "store", tmp_path / "exported", ontology)
+    write_neo4j_import(docs, tmp_path / "written", ontology)
+    written = _rows(tmp_path / "written")
+    assert written == _rows(tmp_path / "exported")
+    assert [r[1] for r in written["nodes-articles.csv"][1:]] == ["d1", "d2"]
+    assert {r[1] for r in written["relationships-mentions.csv"][1:]} == {
+        group.iri,
+        towns[1].iri,
+        aleppo.iri,
+    }
+
+
 SCRIPT = Path(__file__).parent.parent / "scripts" / "neo4j.sh"
 
 
@@ -215,3 +276,16 @@ def _graph(neo4j: Neo4jSettings) -> tuple[list[Any], list[Any]]:
         sorted((sorted(n["labels"]), sorted(n["props"].items())) for n in nodes),
         sorted((r["s"], r["type"], r["o"], sorted(r["props"].items())) for r in rels),
     )
+
+
+def test_files_that_cannot_be_written_are_reported_and_the_store_still_loads(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the folder's parent should be", encoding="utf-8")
+    settings = Settings(store=tmp_path / "store", neo4j_import=blocker / "csv")
+    result = api.load([SAMPLES / "hama-offensive.txt"], settings)
+    assert list(result.failures) == ["neo4j-import"]
+    assert str(blocker / "csv") in result.failures["neo4j-import"]
+    rdf = result.reports[0]
+    assert (rdf.store, rdf.documents) == ("rdf", 1)

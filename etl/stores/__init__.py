@@ -42,6 +42,7 @@ class Store(Protocol):
 BACKENDS = {
     "rdf": "etl.stores.oxigraph:OxigraphStore",
     "neo4j": "etl.stores.neo4j:Neo4jStore",
+    "neo4j-import": "etl.stores.neo4j_import:Neo4jImportStore",
 }
 
 

@@ -331,7 +331,9 @@ def _fact_rows(facts: dict[Fact, list[Evidence]], ontology: Ontology) -> Iterato
     then text order."""
     types = {p.iri: p.relationship_type for p in ontology.properties.values()}
     for s, p, o in sorted(facts):
-        evidence = sorted(facts[s, p, o], key=itemgetter(0, 1))
+        evidence = facts[s, p, o]
+        if len(evidence) > 1:  # most facts have one: no sorting then
+            evidence = sorted(evidence, key=itemgetter(0, 1))
         docs = [e[0] for e in evidence]
         confidences = [e[3] for e in evidence]
         dates = sorted(e[4] for e in evidence if e[4])
@@ -353,8 +355,11 @@ def _fact_rows(facts: dict[Fact, list[Evidence]], ontology: Ontology) -> Iterato
 
 def _write(path: Path, header: list[str], rows: Iterable[list[Any]], report: ExportReport) -> None:
     with _CsvFile(path, header, report) as out:
-        for row in rows:
-            out.write(row)
+        write = out.writer.writerow  # millions of rows: no method of ours per row
+        n = 0
+        for n, row in enumerate(rows, 1):  # noqa: B007 (n: rows written)
+            write(row)
+        out.n = n
 
 
 class _CsvFile:

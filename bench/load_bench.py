@@ -24,9 +24,9 @@ Measurements (names for --skip):
                 as triples; runs in bench/.venv-rdflib-neo4j (see --rdflib-python)
   bare          UNWIND ... CREATE of the fact rows in 10,000-row batches, nodes created
                 first (only the relationships are timed), one writer and two writers
-  import        etl.export.write_neo4j_import(docs, ...) (or, while only that exists,
-                etl.export.export_neo4j_import from the embedded store that ours-rdf
-                wrote), then scripts/neo4j.sh import (stops, imports, starts the server)
+  import        etl.export.write_neo4j_import(docs, ...), the files `etl load
+                --neo4j-import` writes (else etl.export.export_neo4j_import from an
+                embedded store), then scripts/neo4j.sh import (stops, imports, starts)
   ours-rdf      OxigraphStore.write into a fresh folder
   bulk-load     pyoxigraph Store.bulk_load of the same quads as N-Quads
   second-load   store.unchanged over all articles, both stores (what a second load of

@@ -162,6 +162,12 @@ class LoadReport:
     skipped: int = 0  # unchanged documents
     detail: dict[str, int] = field(default_factory=dict)
 
+    def count(self, doc: GraphDoc) -> None:
+        """Add a written document: its entities, and each distinct fact by predicate."""
+        self.documents += 1
+        self.entities.update(n.iri for n in doc.nodes)
+        self.facts.update(p for _, p, _ in {(e.subject, e.predicate, e.object) for e in doc.edges})
+
     def as_dict(self) -> dict[str, object]:
         return {
             "store": self.store,

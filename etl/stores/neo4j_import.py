@@ -37,11 +37,8 @@ class Neo4jImportStore:
 
     def write(self, docs: Sequence[GraphDoc], report: LoadReport) -> None:
         self.files.add(docs)
-        report.documents += len(docs)
-        report.entities.update(n.iri for d in docs for n in d.nodes)
-        report.facts.update(
-            p for d in docs for _, p, _ in {(e.subject, e.predicate, e.object) for e in d.edges}
-        )
+        for d in docs:
+            report.count(d)
 
     def delete(self, doc_id: str) -> bool:
         raise StoreError("CSV files for neo4j-admin are written once; load again without it")

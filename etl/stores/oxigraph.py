@@ -115,7 +115,7 @@ class OxigraphStore:
         self._described.update(entities)
         self.store.extend([content_marker(doc.article) for doc in latest])
         for doc in docs:
-            _count(doc, report)
+            report.count(doc)
 
     def _load_graphs(self, docs: Sequence[GraphDoc]) -> None:
         """Bulk-load the docs' own graphs.
@@ -228,13 +228,6 @@ class OxigraphStore:
         if not self.read_only:
             self.store.flush()
         del self.store
-
-
-def _count(doc: GraphDoc, report: LoadReport) -> None:
-    """Add a document to the report: its entities, and each distinct fact by predicate."""
-    report.documents += 1
-    report.entities.update(n.iri for n in doc.nodes)
-    report.facts.update(p for _, p, _ in {(e.subject, e.predicate, e.object) for e in doc.edges})
 
 
 def _term(value: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:

@@ -48,6 +48,26 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "The Syrian Democratic Forces still control Raqqa.",
             ("controls", "Syrian Democratic Forces", "Raqqa"),
         ),
+        (
+            "Farms in the Israeli-occupied Golan Heights were closed to visitors.",
+            ("controls", "Israel", "Golan Heights"),
+        ),
+        (
+            "Syrian Democratic Forces spokesman Farhad Shami said the road was open.",
+            ("memberOf", "Farhad Shami", "Syrian Democratic Forces"),
+        ),
+        (  # the modal is the analysts' guess, not the title's
+            "Analysts say the fighting could weaken President Bashar al-Assad's government.",
+            ("leaderOf", "Bashar al-Assad", "Syrian government"),
+        ),
+        (  # the parser hangs the place on the verb, not on the unnamed victims
+            "Russian airstrikes killed ten civilians in Saraqeb on Monday.",
+            ("targeted", "Russia", "Saraqeb"),
+        ),
+        (  # the parser hangs Hama on the apposition
+            "The offensive by the rebels saw the fall of Aleppo, the largest city, and Hama.",
+            ("captured", "Syrian rebels", "Hama"),
+        ),
     ],
 )
 def test_states_the_fact(extractor, text: str, fact: tuple[str, str, str]) -> None:
@@ -71,6 +91,11 @@ def test_coordinated_attackers_give_one_fact_each(extractor) -> None:
 )
 def test_negated_denied_and_hypothetical_statements_give_no_fact(extractor, text: str) -> None:
     assert _facts(extractor, text) == set()
+
+
+def test_a_title_states_its_fact_in_a_modal_clause_that_states_none(extractor) -> None:
+    facts = _facts(extractor, "HTS leader Abu Mohammed al-Jolani could capture Hama soon.")
+    assert facts == {("leaderOf", "Abu Mohammed al-Jolani", "Hayat Tahrir al-Sham")}
 
 
 def test_entities_are_linked_to_the_knowledge_base(extractor) -> None:

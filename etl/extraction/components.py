@@ -327,7 +327,7 @@ class RelationExtractor:
         facts: dict[tuple, tuple] = {}
         for tok in doc:
             for rule in self._rules_for(tok, ent_of, offices):
-                if not frames.asserted(tok, self.rules.blockers):
+                if not frames.asserted(tok, self.rules.blockers, rule.frame):
                     continue
                 subjects, objects = frames.ends(rule, tok)
                 for subj, fs in subjects:

@@ -106,8 +106,9 @@ def _has_title(name: str, titles: frozenset[str], anywhere: bool) -> bool:
 
 
 def _relation_prefix(name: str, names: set[str], participles: frozenset[str]) -> bool:
-    """ "Turkish-backed SNA" when "SNA" is another name of the same entry."""
-    match = re.match(r"^\S+?-(\w+) (.+)$", name)
+    """ "Turkish-backed SNA" or "occupied Golan" when "SNA" or "Golan" is another name of
+    the same entry."""
+    match = re.match(r"^(?:\S+?-)?(\w+) (.+)$", name)
     return bool(match and match.group(1).lower() in participles and match.group(2) in names)
 
 

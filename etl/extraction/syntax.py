@@ -96,6 +96,13 @@ class Frames:
         for child in tok.children:
             if child.dep_ == "conj" and depth < 4:
                 found += self.entities(child, depth + 1)
+            if child.dep_ == "appos" and tok.i in self.ent_of and depth < 4:
+                found += [  # "Aleppo, the largest city, and Hama": Hama hangs on "city"
+                    c
+                    for conj in child.children
+                    if conj.dep_ == "conj" and conj.i in self.ent_of
+                    for c in self.entities(conj, depth + 1)
+                ]
         if depth < 4:
             found += self._direction_conjuncts(tok, depth)
         return _dedupe(found)
@@ -263,9 +270,23 @@ class Frames:
             ]
         if "dobj" in role.deps:
             found += self._stray_objects(trigger)
+        if not found and role.within and self._unnamed_object(trigger, role):
+            found = [  # "killed ten civilians | in Idlib": the parser hangs the place on the verb
+                c
+                for o in _prep_objects(trigger, role.within)
+                for c in self.entities(o)
+                if self.is_site(c[0])
+            ]
         if not found and role.host and trigger.dep_ == "pobj" and trigger.head.lower_ in role.host:
             found = self._host_actors(trigger.head.head)
         return _dedupe(found)
+
+    def _unnamed_object(self, trigger: Token, role: Role) -> bool:
+        """Whether the trigger takes an object that names no entity ("ten civilians")."""
+        return any(
+            child.dep_ in role.deps and not self.entities(child) and not self._munition(child)
+            for child in trigger.children
+        )
 
     def _host_actors(self, host: Token) -> list[Candidate]:
         """Who acts in what a phrase attaches to: the subject of a verb, the owner of an
@@ -619,9 +640,12 @@ class Frames:
         return [], objects
 
     # -- assertion -----------------------------------------------------------------------
-    def asserted(self, trigger: Token, blockers: Blockers) -> bool:
-        """False for negated, denied, planned, modal or conditional statements."""
-        for tok in _clause_chain(trigger):
+    def asserted(self, trigger: Token, blockers: Blockers, frame: str = "verb") -> bool:
+        """False for negated, denied, planned, modal or conditional statements. A title
+        before a name ("HTS leader al-Jolani could visit") states its fact whatever the
+        clause says of the person, so only its own words count."""
+        title = frame == "agent_noun" and trigger.dep_ == "compound"
+        for tok in [trigger] if title else _clause_chain(trigger):
             for child in tok.children:
                 if child.lower_ in NEGATORS and child.dep_ in ("neg", "det", "advmod"):
                     return False

@@ -488,7 +488,7 @@ class Frames:
 
     def _described(self, noun: Token) -> list[Candidate]:
         """What an agent noun refers to: "Russia, an ally of", "X is the leader of"."""
-        head = noun.head
+        head = self._apposed(noun)
         if noun.dep_ in ("appos", "compound"):
             if head.i in self.ent_of:
                 return self.entities(head)
@@ -498,6 +498,18 @@ class Frames:
         if noun.dep_ == "pobj" and head.lower_ == "as" and head.head.pos_ in ("VERB", "AUX"):
             return self.verb_subjects(head.head)
         return [c for child in noun.children if child.dep_ == "appos" for c in self.entities(child)]
+
+    def _apposed(self, noun: Token) -> Token:
+        """What a noun in apposition describes. After a phrase that ends in a place ("Qara,
+        west of Kobani, another town under SDF control"; "between Tal Rifaat and Manbij,
+        another area ...") the parser often hangs it higher up; the place next to it is
+        meant."""
+        before = noun.left_edge.i - 2
+        if noun.dep_ == "appos" and before >= 0 and noun.doc[before + 1].text == ",":
+            ent = self.ent_of.get(before)
+            if ent is not None and ent.end - 1 == before and self.is_place(ent):
+                return ent.root
+        return noun.head
 
     def _event_object(self, noun: Token, role: Role | None) -> list[Candidate]:
         """Where an event noun's target stands when its own prepositions name none: a site

@@ -113,6 +113,26 @@ def test_entities_are_linked_to_the_knowledge_base(extractor) -> None:
     assert labels["Syrian Observatory for Human Rights"] == "Organization"
 
 
+def test_names_that_share_a_plural_area_noun_name_the_areas(extractor) -> None:
+    facts = _facts(extractor, "Russian jets struck Aleppo and Idlib provinces on Sunday.")
+    assert facts == {
+        ("targeted", "Russia", "Aleppo province"),
+        ("targeted", "Russia", "Idlib province"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Turkey began Operation Spring Shield at dawn.",
+        "Fighters held land taken in the Spring Shield and Olive Branch operations.",
+    ],
+)
+def test_the_name_of_an_operation_is_no_entity(extractor, text: str) -> None:
+    names = {m.text for m in _run(extractor, text).mentions}
+    assert not {n for n in names if "Shield" in n or "Olive" in n}
+
+
 def test_unknown_names_get_a_stable_iri_typed_by_ner(extractor) -> None:
     text = "Commander Yusuf Haddad met reporters in Aleppo."
     first, second = _run(extractor, text), _run(extractor, text)

@@ -86,6 +86,7 @@ class Linker:
                 iri, cls = linked
                 spans.append(Span(doc, ent.start, ent.end, label=cls, kb_id=iri))
                 self._remember(ent, iri, cls, local)
+        spans = [self._in_shared_area(s) for s in spans]
         spans += self._unnamed_government(doc, spans)
         spans = self._same_as_abbreviation(doc, spans)
         spans = [s for s in spans if not self._modified_collective(doc, s, spans)]
@@ -209,6 +210,8 @@ class Linker:
         text = normalise(ent.text)
         if text in self.settings.not_entities or not re.search(r"[A-Za-z]", text):
             return None
+        if self._names_event(ent):
+            return None
         if text in self.by_name:
             iri = self.by_name[text]
             return iri, self.ontology.by_iri[iri].type
@@ -223,6 +226,40 @@ class Linker:
         iri = entity_iri(name)
         names[iri] = name
         return iri, cls
+
+    def _in_shared_area(self, span: Span) -> Span:
+        """ "Hama and Homs provinces": each name stands for its province, when the
+        knowledge base knows one."""
+        tok = span.root
+        for _ in range(3):
+            if tok.dep_ not in ("compound", "conj", "nmod", "amod") or tok.head.i == tok.i:
+                return span
+            tok = tok.head
+            area = self.settings.shared_areas.get(tok.lower_)
+            if area is not None and tok.i >= span.end:
+                iri = self.by_name.get(normalise(f"{span.text} {area}"))
+                if iri is None or iri == span.kb_id_:
+                    return span
+                entry = self.ontology.by_iri[iri]
+                return Span(span.doc, span.start, span.end, label=entry.type, kb_id=iri)
+        return span
+
+    def _names_event(self, ent: Span) -> bool:
+        """ "Operation Olive Branch", "the operation Peace Spring", "the Euphrates Shield
+        and Olive Branch operations": an event's name. A one-word name before the noun is
+        more often a place ("the Saraqeb operation")."""
+        words = self.settings.name_of_event
+        before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        if ent[0].lower_ in words or before in words:
+            return True
+        if len([t for t in ent if t.is_alpha and t.lower_ != "the"]) < 2:
+            return False
+        tok = ent.root
+        while tok.dep_ in ("compound", "conj", "nmod") and tok.head.i != tok.i:
+            tok = tok.head
+            if tok.lemma_.lower() in words and tok.i >= ent.end:
+                return True
+        return False
 
     def _remember(self, ent: Span, iri: str, cls: str, local: dict[str, tuple[str, str]]) -> None:
         """Let later mentions use an abbreviation defined here or a person's surname."""

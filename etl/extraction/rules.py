@@ -146,6 +146,8 @@ class LinkingSettings:
     military_nouns: frozenset[str]
     state_forces: dict[str, str]
     not_entities: frozenset[str]
+    name_of_event: frozenset[str]  # "Operation Olive Branch": names after these name no entity
+    shared_areas: dict[str, str]  # "Hama and Homs provinces": plural noun -> singular
     titles: frozenset[str]
     split_prefixes: frozenset[str]
     anaphora: dict[str, tuple[str, ...]]
@@ -178,6 +180,8 @@ def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> Link
         military_nouns=frozenset(data.get("military_nouns", ())),
         state_forces=dict(data.get("state_forces", {})),
         not_entities=frozenset(n.lower() for n in data.get("not_entities", ())),
+        name_of_event=frozenset(w.lower() for w in data.get("name_of_event", ())),
+        shared_areas={k.lower(): v for k, v in data.get("shared_areas", {}).items()},
         titles=frozenset(t.lower() for t in data.get("titles", ())),
         split_prefixes=frozenset(p.lower() for p in data.get("split_prefixes", ())),
         anaphora=anaphora,

@@ -64,6 +64,10 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Russian airstrikes killed ten civilians in Saraqeb on Monday.",
             ("targeted", "Russia", "Saraqeb"),
         ),
+        (  # the tagger calls "offensive" an adjective; "targeting" acts as a preposition
+            "On Friday armed anti-regime groups launched an offensive targeting Saraqeb.",
+            ("targeted", "Syrian rebels", "Saraqeb"),
+        ),
         (  # the parser hangs the apposition on Qara, not on the place next to it
             "A drone struck the village of Qara, west of Kobani, another town under SDF control.",
             ("controls", "Syrian Democratic Forces", "Kobani"),

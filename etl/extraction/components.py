@@ -390,7 +390,10 @@ class RelationExtractor:
             "companion": ("ADP", "ADV"),
             "control_phrase": ("NOUN",),
         }
-        return [r for r in rules if tok.pos_ in wanted[r.frame]]
+        pos = tok.pos_
+        if pos == "ADJ" and tok.dep_ in NOUN_DEPS:  # "launched an offensive", tagged ADJ
+            pos = "NOUN"
+        return [r for r in rules if pos in wanted[r.frame]]
 
     def _add(self, facts: dict, rule, tok: Token, subj: Span, obj: Span, factor: float) -> None:
         prop = self.ontology.properties[rule.predicate]
@@ -477,6 +480,7 @@ def make_relations(nlp: Language, name: str, ontology_dir: str) -> RelationExtra
 
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+NOUN_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj"}  # where an "adjective" is a noun
 
 
 def _in_subject(ent: Span) -> bool:

@@ -711,6 +711,8 @@ def _prep_objects(tok: Token, preps: tuple[str, ...]) -> Iterator[Token]:
                     yield from (o for o in conj.children if o.dep_ in ("pobj", "pcomp"))
         elif child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in PARTICLES):
             yield from _prep_objects(child, preps)
+        elif child.dep_ == "acl" and child.lower_ in preps:  # "an offensive targeting X"
+            yield from (o for o in child.children if o.dep_ == "dobj")
 
 
 def _dedupe(found: list[Candidate]) -> list[Candidate]:

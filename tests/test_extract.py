@@ -106,6 +106,15 @@ def test_a_title_states_its_fact_in_a_modal_clause_that_states_none(extractor) -
     assert facts == {("leaderOf", "Abu Mohammed al-Jolani", "Hayat Tahrir al-Sham")}
 
 
+def test_allies_named_in_a_negated_clause_are_still_allies(extractor) -> None:
+    facts = _facts(extractor, "The envoy said Washington has not abandoned its Kurdish allies.")
+    assert facts & {
+        ("alliedWith", "United States", "Kurds"),
+        ("alliedWith", "Kurds", "United States"),
+    }
+    assert _facts(extractor, "Russia is not an ally of Turkey.") == set()
+
+
 def test_entities_are_linked_to_the_knowledge_base(extractor) -> None:
     extraction = _run(
         extractor,

@@ -653,11 +653,13 @@ class Frames:
 
     # -- assertion -----------------------------------------------------------------------
     def asserted(self, trigger: Token, blockers: Blockers, frame: str = "verb") -> bool:
-        """False for negated, denied, planned, modal or conditional statements. A title
-        before a name ("HTS leader al-Jolani could visit") states its fact whatever the
-        clause says of the person, so only its own words count."""
-        title = frame == "agent_noun" and trigger.dep_ == "compound"
-        for tok in [trigger] if title else _clause_chain(trigger):
+        """False for negated, denied, planned, modal or conditional statements. A relational
+        noun that is a title before a name or an argument of the clause ("HTS leader
+        al-Jolani could visit", "had not abandoned its Kurdish allies") states its fact
+        whatever the clause says, so only its own words count; as a predicate ("is not an
+        ally of") it is the clause's statement."""
+        presupposed = frame == "agent_noun" and trigger.dep_ in PRESUPPOSING_DEPS
+        for tok in [trigger] if presupposed else _clause_chain(trigger):
             for child in tok.children:
                 if child.lower_ in NEGATORS and child.dep_ in ("neg", "det", "advmod"):
                     return False
@@ -670,6 +672,9 @@ class Frames:
             if tok.i != trigger.i and tok.lemma_.lower() in blockers.verbs:
                 return False
         return True
+
+
+PRESUPPOSING_DEPS = ("compound", "dobj", "pobj", "nsubj", "nsubjpass")
 
 
 def _clause_chain(tok: Token) -> Iterator[Token]:

@@ -64,6 +64,22 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Russian airstrikes killed ten civilians in Saraqeb on Monday.",
             ("targeted", "Russia", "Saraqeb"),
         ),
+        (  # the tagger calls "lies" a noun
+            "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
+            ("locatedBetween", "Saraqeb", "Idlib"),
+        ),
+        (
+            "Hezbollah, which is allied with Iran, sent fighters to Syria.",
+            ("alliedWith", "Hezbollah", "Iran"),
+        ),
+        (
+            "Government helicopters dropped barrel bombs on Daraa.",
+            ("targeted", "Syrian government", "Daraa"),
+        ),
+        (
+            "Hezbollah fired rockets at Israel on Monday.",
+            ("targeted", "Hezbollah", "Israel"),
+        ),
         (  # the tagger calls "offensive" an adjective; "targeting" acts as a preposition
             "On Friday armed anti-regime groups launched an offensive targeting Saraqeb.",
             ("targeted", "Syrian rebels", "Saraqeb"),
@@ -95,6 +111,7 @@ def test_coordinated_attackers_give_one_fact_each(extractor) -> None:
         "The rebels may try to take Damascus next month.",
         "HTS did not capture Hama.",
         "If the rebels seize Homs, the road to the coast will be cut.",
+        "HTS is no longer aligned with al-Qaeda.",
     ],
 )
 def test_negated_denied_and_hypothetical_statements_give_no_fact(extractor, text: str) -> None:
@@ -144,6 +161,11 @@ def test_names_that_share_a_plural_area_noun_name_the_areas(extractor) -> None:
 def test_the_name_of_an_operation_is_no_entity(extractor, text: str) -> None:
     names = {m.text for m in _run(extractor, text).mentions}
     assert not {n for n in names if "Shield" in n or "Olive" in n}
+
+
+def test_a_capitalised_adjective_is_no_entity(extractor) -> None:
+    mentions = _run(extractor, "Fierce fighting broke out near Manbij.").mentions
+    assert [m.entity.label for m in mentions] == ["Manbij"]
 
 
 def test_unknown_names_get_a_stable_iri_typed_by_ner(extractor) -> None:

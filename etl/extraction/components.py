@@ -221,8 +221,8 @@ class Linker:
         if cls is None:
             return None
         name = clean_name(ent.text)
-        if not _looks_like_name(name):
-            return None
+        if not _looks_like_name(name) or (len(ent) == 1 and ent[0].pos_ in NOT_NAME_POS):
+            return None  # "Fierce fighting broke out": a capitalised adjective is no name
         iri = entity_iri(name)
         names[iri] = name
         return iri, cls
@@ -480,6 +480,7 @@ def make_relations(nlp: Language, name: str, ontology_dir: str) -> RelationExtra
 
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+NOT_NAME_POS = {"ADJ", "ADV", "VERB", "AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ"}
 NOUN_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj"}  # where an "adjective" is a noun
 
 

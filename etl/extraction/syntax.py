@@ -637,7 +637,8 @@ class Frames:
         for _ in range(5):
             if node.i in self.ent_of:
                 return [(self.ent_of[node.i], 1.0)], objects
-            if node.pos_ in ("VERB", "AUX"):  # "X lies between", "X is seen as a link between"
+            if node.pos_ in ("VERB", "AUX") or any(c.dep_ == "nsubj" for c in node.children):
+                # "X lies between" (the tagger may call "lies" a noun), "X is seen as a link"
                 return [
                     c
                     for child in node.children
@@ -662,6 +663,10 @@ class Frames:
         for tok in [trigger] if presupposed else _clause_chain(trigger):
             for child in tok.children:
                 if child.lower_ in NEGATORS and child.dep_ in ("neg", "det", "advmod"):
+                    return False
+                if child.dep_ == "advmod" and any(  # "no longer"
+                    g.lower_ in NEGATORS for g in child.children if g.dep_ in ("neg", "advmod")
+                ):
                     return False
                 if child.dep_ == "aux" and child.lower_ in blockers.modals:
                     return False

@@ -64,6 +64,26 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Russian airstrikes killed ten civilians in Saraqeb on Monday.",
             ("targeted", "Russia", "Saraqeb"),
         ),
+        (
+            "Islamic State lost Raqqa to the SDF in 2017.",
+            ("captured", "Syrian Democratic Forces", "Raqqa"),
+        ),
+        (
+            "Islamic State lost Raqqa to the SDF in 2017.",
+            ("controls", "Islamic State", "Raqqa"),
+        ),
+        (
+            "Kurdish-led forces drove Islamic State out of Manbij.",
+            ("captured", "Syrian Democratic Forces", "Manbij"),
+        ),
+        (
+            "HTS was once affiliated with al-Qaeda.",
+            ("alliedWith", "Hayat Tahrir al-Sham", "al-Qaeda"),
+        ),
+        (  # the count stands where the act would
+            "Russian and Syrian aircraft carried out dozens of raids on Idlib.",
+            ("targeted", "Syrian government", "Idlib"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

@@ -61,6 +61,7 @@ class WordLists:
     outcome_verbs: frozenset[str] = frozenset()  # "the offensive, which saw the fall of X"
     directions: frozenset[str] = frozenset()  # "Aleppo in the north and Hama in the centre"
     munitions: frozenset[str] = frozenset()  # "shot down Israeli missiles" targets no Israel
+    quantities: frozenset[str] = frozenset()  # "carried out dozens of raids on X"
 
 
 @dataclass(frozen=True)

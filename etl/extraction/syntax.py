@@ -449,6 +449,7 @@ class Frames:
         found = [c for c in self._modifiers(noun) if not self.is_site(c[0])]
         found += [c for o in _prep_objects(noun, ("by", "from")) for c in self.entities(o)]
         found += self._agents(noun)
+        noun = self._counted(noun)
         head = noun.head
         if noun.dep_ == "dobj" and head.lemma_ in self.light_verbs:
             return _dedupe(found + self.verb_subjects(head))  # "SNA joined the offensive"
@@ -523,6 +524,7 @@ class Frames:
         found = [c for c in self._modifiers(noun) if self.is_site(c[0])]  # "Aleppo offensive"
         if found and role.within:
             return found
+        noun = self._counted(noun)
         head = noun.head
         hosts = [  # "the blows delivered by Israel against X"
             acl
@@ -555,6 +557,17 @@ class Frames:
                     for c in self.entities(o)
                 ]
         return found
+
+    def _counted(self, noun: Token) -> Token:
+        """ "dozens of raids", "a wave of airstrikes": the count stands in the clause."""
+        head = noun.head
+        if (
+            noun.dep_ == "pobj"
+            and head.lower_ == "of"
+            and head.head.lemma_.lower() in self.words.quantities
+        ):
+            return head.head
+        return noun
 
     def _possessors(self, noun: Token) -> list[Candidate]:
         """The owner of a relational noun: "Assad's allies", "his supporters"."""
@@ -719,7 +732,9 @@ def _prep_objects(tok: Token, preps: tuple[str, ...]) -> Iterator[Token]:
             for conj in child.children:
                 if conj.dep_ == "conj" and conj.pos_ == "ADP" and conj.lower_ in preps:
                     yield from (o for o in conj.children if o.dep_ in ("pobj", "pcomp"))
-        elif child.dep_ == "prt" or (child.dep_ == "advmod" and child.lower_ in PARTICLES):
+        elif child.dep_ == "prt" or (
+            child.dep_ in ("advmod", "prep") and child.lower_ in PARTICLES
+        ):  # "fell back to X", "drove IS out of X"
             yield from _prep_objects(child, preps)
         elif child.dep_ == "acl" and child.lower_ in preps:  # "an offensive targeting X"
             yield from (o for o in child.children if o.dep_ == "dobj")

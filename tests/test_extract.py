@@ -132,6 +132,7 @@ def test_coordinated_attackers_give_one_fact_each(extractor) -> None:
         "HTS did not capture Hama.",
         "If the rebels seize Homs, the road to the coast will be cut.",
         "HTS is no longer aligned with al-Qaeda.",
+        "Government forces are expected to launch an assault on Daraa.",
     ],
 )
 def test_negated_denied_and_hypothetical_statements_give_no_fact(extractor, text: str) -> None:

@@ -84,6 +84,14 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Russian and Syrian aircraft carried out dozens of raids on Idlib.",
             ("targeted", "Syrian government", "Idlib"),
         ),
+        (
+            "The government-held city of Latakia is home to many Alawites.",
+            ("controls", "Syrian government", "Latakia"),
+        ),
+        (  # the tagger calls "run" a verb in its base form
+            "HTS-run Idlib has seen protests against the group.",
+            ("controls", "Hayat Tahrir al-Sham", "Idlib"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

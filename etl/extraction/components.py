@@ -121,9 +121,12 @@ class Linker:
             if (
                 tok.lower_ == "government"
                 and tok.i not in taken
-                and tok.dep_ in ("compound", "amod", "nmod")
+                and tok.dep_ in ("compound", "amod", "nmod", "npadvmod")
                 and head.i > tok.i
-                and {head.lemma_.lower(), head.lower_} & self.settings.military_nouns
+                and (
+                    {head.lemma_.lower(), head.lower_} & self.settings.military_nouns
+                    or _hyphen_participle(tok, head)  # "government-held", "government-run"
+                )
                 and not any(c.dep_ in ("amod", "compound", "poss") for c in tok.children)
                 and not (tok.i > 0 and tok.i - 1 in taken)
             ):
@@ -305,6 +308,11 @@ def furniture_ranges(doc: Doc, patterns: tuple[re.Pattern[str], ...]) -> list[tu
                 carry = text.rstrip().endswith(":")
                 break
     return ranges
+
+
+def _hyphen_participle(tok: Token, head: Token) -> bool:
+    """ "government-held": the word is joined by a hyphen to the participle it modifies."""
+    return head.i == tok.i + 2 and tok.nbor(1).text == "-" and head.pos_ == "VERB"
 
 
 def _looks_like_name(name: str) -> bool:

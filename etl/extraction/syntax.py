@@ -319,7 +319,7 @@ class Frames:
         if frame != "verb":
             return []
         if _passive(trigger):
-            if trigger.dep_ in ("amod", "acl"):  # "Iran-backed militias", "the HTS-held city"
+            if trigger.dep_ in PARTICIPLE_DEPS:  # "Iran-backed militias", "the HTS-held city"
                 return self._modified(trigger.head)
             return [
                 c
@@ -356,7 +356,7 @@ class Frames:
                 if o.dep_ == "pobj"
                 for c in self.entities(o)
             ]
-            if agents or verb.dep_ not in ("amod", "acl"):
+            if agents or verb.dep_ not in PARTICIPLE_DEPS:
                 return agents
             return self._modifiers(verb)  # "Iran-backed": Iran is npadvmod of backed
         subjects = [
@@ -692,6 +692,7 @@ class Frames:
         return True
 
 
+PARTICIPLE_DEPS = ("amod", "acl", "compound")  # "the HTS-held city", "HTS-run Idlib"
 PRESUPPOSING_DEPS = ("compound", "dobj", "pobj", "nsubj", "nsubjpass")
 
 
@@ -720,7 +721,8 @@ def _passive(verb: Token) -> bool:
         for c in verb.children
     ):
         return False
-    return verb.tag_ == "VBN" and verb.dep_ in ("amod", "acl")
+    hyphenated = verb.i > 0 and verb.doc[verb.i - 1].text == "-"  # "HTS-run", tagged VB
+    return (verb.tag_ == "VBN" or hyphenated) and verb.dep_ in PARTICIPLE_DEPS
 
 
 def _prep_objects(tok: Token, preps: tuple[str, ...]) -> Iterator[Token]:

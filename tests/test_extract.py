@@ -92,6 +92,10 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "HTS-run Idlib has seen protests against the group.",
             ("controls", "Hayat Tahrir al-Sham", "Idlib"),
         ),
+        (  # positions of the state's forces are the government's
+            "Israeli jets struck Syrian positions near Quneitra.",
+            ("targeted", "Israel", "Syrian government"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

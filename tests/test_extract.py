@@ -92,6 +92,50 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "HTS-run Idlib has seen protests against the group.",
             ("controls", "Hayat Tahrir al-Sham", "Idlib"),
         ),
+        (
+            "HTS fighters battled government troops on the edges of Hama.",
+            ("foughtWith", "Hayat Tahrir al-Sham", "Syrian government"),
+        ),
+        (  # coordinated subjects fight each other
+            "The YPG and Islamic State clashed over Kobani.",
+            ("foughtWith", "People's Protection Units", "Islamic State"),
+        ),
+        (
+            "Heavy fighting erupted between Hezbollah and rebels near Qusayr.",
+            ("foughtWith", "Hezbollah", "Syrian rebels"),
+        ),
+        (
+            "Hezbollah fought for Assad in Qusayr.",
+            ("alliedWith", "Hezbollah", "Bashar al-Assad"),
+        ),
+        (
+            "Moscow has stood by Assad throughout the war.",
+            ("alliedWith", "Russia", "Bashar al-Assad"),
+        ),
+        (  # the parser calls "to" a dative
+            "The United States has provided weapons to the SDF.",
+            ("alliedWith", "United States", "Syrian Democratic Forces"),
+        ),
+        (
+            "Aleppo fell to HTS-led fighters within days.",
+            ("captured", "Hayat Tahrir al-Sham", "Aleppo"),
+        ),
+        (
+            "The flag flew over the Kurdish-dominated city of Afrin.",
+            ("controls", "Kurds", "Afrin"),
+        ),
+        (
+            "Daraa is under government control, but rebels remain active.",
+            ("controls", "Syrian government", "Daraa"),
+        ),
+        (  # a person described as one of a group
+            "Assad, an Alawite, relied on his own community.",
+            ("memberOf", "Bashar al-Assad", "Alawites"),
+        ),
+        (
+            "Mazloum Abdi is a Kurd.",
+            ("memberOf", "Mazloum Abdi", "Kurds"),
+        ),
         (  # positions of the state's forces are the government's
             "Israeli jets struck Syrian positions near Quneitra.",
             ("targeted", "Israel", "Syrian government"),
@@ -145,10 +189,21 @@ def test_coordinated_attackers_give_one_fact_each(extractor) -> None:
         "If the rebels seize Homs, the road to the coast will be cut.",
         "HTS is no longer aligned with al-Qaeda.",
         "Government forces are expected to launch an assault on Daraa.",
+        "There is no sign that HTS is moving towards Damascus.",
+        "Assad is not a Sunni Muslim.",
+        "Turkey and Russia clashed diplomatically over Idlib.",
+        "Russian and Syrian jets fought over Idlib.",  # one side, not two
     ],
 )
 def test_negated_denied_and_hypothetical_statements_give_no_fact(extractor, text: str) -> None:
     assert _facts(extractor, text) == set()
+
+
+def test_sides_fighting_together_are_allies_not_enemies(extractor) -> None:
+    facts = _facts(extractor, "Hezbollah and Iranian advisers fought on the side of the army.")
+    facts |= _facts(extractor, "Russia and Iran fought alongside the Syrian army.")
+    assert ("alliedWith", "Iran", "Syrian government") in facts
+    assert not {f for f in facts if f[0] == "foughtWith"}
 
 
 def test_a_title_states_its_fact_in_a_modal_clause_that_states_none(extractor) -> None:

@@ -378,8 +378,25 @@ class RelationExtractor:
                 for subj, fs in subjects:
                     for obj, fo in objects:
                         self._add(facts, rule, tok, subj, obj, fs * fo)
+        self._identities(doc, frames, facts)
         doc._.kg_facts = list(facts.values())
         return doc
+
+    def _identities(self, doc: Doc, frames: Frames, facts: dict[tuple, tuple]) -> None:
+        """ "Assad, an Alawite, ...", "Sharaa is a Sunni Muslim": a person described as
+        one of a group belongs to it (relations.yaml, `identity`)."""
+        rule = self.rules.identity
+        if rule is None:
+            return
+        for ent in doc.ents:
+            root = ent.root
+            if (
+                root.dep_ in ("appos", "attr")
+                and any(self.ontology.is_a(ent.label_, c) for c in self.rules.identity_classes)
+                and frames.asserted(root, self.rules.blockers)
+            ):
+                for subj, factor in frames.described(root):
+                    self._add(facts, rule, root, subj, ent, factor)
 
     def _rules_for(self, tok: Token, ent_of: dict[int, Span], offices: set[int]) -> list:
         """Rules triggered by `tok`: its lemma, its form, or a two-word lemma ending in it
@@ -397,6 +414,7 @@ class RelationExtractor:
             "between": ("ADP",),
             "companion": ("ADP", "ADV"),
             "control_phrase": ("NOUN",),
+            "mutual": ("VERB",),
         }
         pos = tok.pos_
         if pos == "ADJ" and tok.dep_ in NOUN_DEPS:  # "launched an offensive", tagged ADJ

@@ -17,7 +17,7 @@ from etl.errors import DataFileError
 from etl.ontology import Ontology
 
 DATA = Path(__file__).parent / "data"
-FRAMES = ("verb", "event_noun", "agent_noun", "between", "companion", "control_phrase")
+FRAMES = ("verb", "event_noun", "agent_noun", "between", "companion", "control_phrase", "mutual")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Blockers:
     verbs: frozenset[str]
     marks: frozenset[str]
     adjectives: frozenset[str] = frozenset()  # "potential clashes", "a possible offensive"
+    adverbs: frozenset[str] = frozenset()  # "clashed diplomatically": no fight
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class RuleSet:
     light_verbs: frozenset[str]
     leading_verbs: frozenset[str] = frozenset()
     words: WordLists = field(default_factory=WordLists)
+    identity: Rule | None = None  # "Assad, an Alawite": the person belongs to the group
+    identity_classes: tuple[str, ...] = ()
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -123,15 +126,29 @@ def load_rules(ontology: Ontology, path: Path = DATA / "relations.yaml") -> Rule
         )
     b = data.get("blockers", {})
     blockers = Blockers(
-        *(frozenset(b.get(k, ())) for k in ("modals", "verbs", "marks", "adjectives"))
+        *(frozenset(b.get(k, ())) for k in ("modals", "verbs", "marks", "adjectives", "adverbs"))
     )
+    identity, classes = _identity(data.get("identity"), ontology, f"{path}: identity")
     return RuleSet(
         tuple(rules),
         blockers,
         frozenset(data.get("light_verbs", ())),
         frozenset(data.get("leading_verbs", ())),
         _words(data.get("words") or {}, f"{path}: words"),
+        identity,
+        classes,
     )
+
+
+def _identity(raw: Any, ontology: Ontology, where: str) -> tuple[Rule | None, tuple[str, ...]]:
+    """The rule for a person described as one of a group, and the groups' classes."""
+    if not raw:
+        return None, ()
+    if raw.get("predicate") not in ontology.properties:
+        raise DataFileError(f"{where}: predicate is not an ontology property")
+    classes = tuple(ontology.check_class(c, where) for c in raw.get("classes", ()))
+    rule = Rule(raw["predicate"], "identity", frozenset(), float(raw.get("confidence", 0.7)))
+    return rule, classes
 
 
 def _words(raw: dict[str, Any], where: str) -> WordLists:

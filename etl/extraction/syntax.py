@@ -58,6 +58,8 @@ class Frames:
             return self._companion(trigger)
         if rule.frame == "control_phrase":
             return self._control_phrase(trigger, rule.cues)
+        if rule.frame == "mutual":
+            return self._mutual(trigger)
         if rule.object and "between" in rule.object.preps:
             parties = self._parties(trigger)
             if parties:  # "clashes between HTS and government troops"
@@ -75,7 +77,7 @@ class Frames:
         if rule.frame == "event_noun" and not objects:
             objects = self._event_object(trigger, rule.object)
         if not objects and rule.frame == "event_noun" and trigger.dep_ in ("appos", "attr"):
-            objects = self._described(trigger)  # "Idlib, a rebel stronghold"
+            objects = self.described(trigger)  # "Idlib, a rebel stronghold"
         if rule.frame == "agent_noun" and not objects:
             possessors = self._possessors(trigger)
             if possessors:  # "his Russian and Iranian supporters", "Syria's president"
@@ -313,7 +315,7 @@ class Frames:
             return self.verb_subjects(trigger)
         if frame == "event_noun":
             return self._owner(trigger)
-        return self._described(trigger)
+        return self.described(trigger)
 
     def _default_object(self, frame: str, trigger: Token) -> list[Candidate]:
         if frame != "verb":
@@ -431,8 +433,9 @@ class Frames:
         return self._participle_agents(hosts, self.leading_verbs)
 
     def _participle_agents(self, hosts: list[Token], verbs: frozenset[str]) -> list[Candidate]:
-        """The by-agents of participles of `verbs` modifying the hosts ("X led by Y")."""
-        return [
+        """The agents of participles of `verbs` modifying the hosts: "X led by Y", and
+        "HTS-led fighters" (the name joined to the participle)."""
+        found = [
             c
             for host in hosts
             for acl in host.children
@@ -442,6 +445,15 @@ class Frames:
             for o in a.children
             if o.dep_ == "pobj"
             for c in self.entities(o)
+        ]
+        return found + [  # not "the Kurdish-dominated city of Afrin": a place is no actor
+            (self.ent_of[m.i], 1.0)
+            for host in hosts
+            if host.lemma_.lower() not in self.words.place_nouns
+            for amod in host.children
+            if amod.dep_ == "amod" and amod.lemma_.lower() in verbs and amod.i < host.i
+            for m in amod.children
+            if m.dep_ in ("npadvmod", "compound") and m.i in self.ent_of and m.i < amod.i
         ]
 
     def _owner(self, noun: Token) -> list[Candidate]:
@@ -487,7 +499,7 @@ class Frames:
             found += self.entities(subj) if subj.i in self.ent_of else self._owner(subj)
         return found
 
-    def _described(self, noun: Token) -> list[Candidate]:
+    def described(self, noun: Token) -> list[Candidate]:
         """What an agent noun refers to: "Russia, an ally of", "X is the leader of"."""
         head = self._apposed(noun)
         if noun.dep_ in ("appos", "compound"):
@@ -606,6 +618,29 @@ class Frames:
             return self.verb_subjects(host), objects
         return self.entities(host), objects
 
+    def _mutual(self, verb: Token) -> tuple[list[Candidate], list[Candidate]]:
+        """ "The YPG and IS fought over Kobani": coordinated subjects are the two sides,
+        unless the verb takes an object or a phrase names a partner or a side ("fought
+        alongside X", "fought for Assad", "on the side of the army"), and only when each
+        conjunct names an actor (not "Russian and Syrian jets", which is one side)."""
+        if any(c.dep_ == "dobj" for c in verb.children):
+            return [], []
+        for prep in (c for c in verb.children if c.dep_ == "prep"):
+            objects = list(_prep_objects(verb, (prep.lower_,)))
+            named = [e for o in objects for e, _ in self.entities(o)]
+            if (
+                prep.lower_ in SIDE_PREPS
+                or any(not self.is_place(e) for e in named)  # "fought for Assad"
+                or any(o.lemma_.lower() in ("side", "behalf") for o in objects)
+            ):
+                return [], []
+        for subj in (c for c in verb.children if c.dep_ == "nsubj"):
+            sides = [subj, *(c for c in subj.children if c.dep_ == "conj")]
+            found = [self._entities_here(side, 0) for side in sides]
+            if len(sides) > 1 and all(found):
+                return found[0], [c for f in found[1:] for c in f]
+        return [], []
+
     def _parties(self, trigger: Token) -> list[Candidate]:
         """The sides named by "between A and B" on a trigger, if there are two or more."""
         found = _dedupe([c for o in _prep_objects(trigger, ("between",)) for c in self.entities(o)])
@@ -642,7 +677,7 @@ class Frames:
             return self.entities(host)
         if host.pos_ in ("VERB", "AUX"):
             return self._clause_actors(host)
-        return self._described(host) or self._entities_here(host, 0)
+        return self.described(host) or self._entities_here(host, 0)
 
     def _between(self, between: Token) -> tuple[list[Candidate], list[Candidate]]:
         objects = [c for o in between.children if o.dep_ == "pobj" for c in self.entities(o)]
@@ -673,7 +708,13 @@ class Frames:
         whatever the clause says, so only its own words count; as a predicate ("is not an
         ally of") it is the clause's statement."""
         presupposed = frame == "agent_noun" and trigger.dep_ in PRESUPPOSING_DEPS
-        for tok in [trigger] if presupposed else _clause_chain(trigger):
+        chain = [trigger] if presupposed else list(_clause_chain(trigger))
+        top = chain[-1]
+        if top.dep_ == "acl" and any(  # "there is no sign that HTS is moving on Damascus"
+            c.dep_ == "det" and c.lower_ in NEGATORS for c in top.head.children
+        ):
+            return False
+        for tok in chain:
             for child in tok.children:
                 if child.lower_ in NEGATORS and child.dep_ in ("neg", "det", "advmod"):
                     return False
@@ -687,11 +728,14 @@ class Frames:
                     return False
                 if child.dep_ == "amod" and child.lower_ in blockers.adjectives:
                     return False
+                if child.dep_ == "advmod" and child.lower_ in blockers.adverbs:
+                    return False
             if tok.i != trigger.i and tok.lemma_.lower() in blockers.verbs:
                 return False
         return True
 
 
+SIDE_PREPS = ("with", "alongside", "beside", "against", "between")  # a partner or a side
 PARTICIPLE_DEPS = ("amod", "acl", "compound")  # "the HTS-held city", "HTS-run Idlib"
 PRESUPPOSING_DEPS = ("compound", "dobj", "pobj", "nsubj", "nsubjpass")
 
@@ -729,7 +773,7 @@ def _prep_objects(tok: Token, preps: tuple[str, ...]) -> Iterator[Token]:
     """Objects of the given prepositions, also behind a particle ("closing in on X",
     "fell back to X") and in a coordinated preposition ("in A and in B")."""
     for child in tok.children:
-        if child.dep_ == "prep" and child.lower_ in preps:
+        if child.dep_ in ("prep", "dative") and child.lower_ in preps:  # dative: "sent X to Y"
             yield from (o for o in child.children if o.dep_ in ("pobj", "pcomp"))
             for conj in child.children:
                 if conj.dep_ == "conj" and conj.pos_ == "ADP" and conj.lower_ in preps:

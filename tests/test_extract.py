@@ -140,6 +140,26 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Israeli jets struck Syrian positions near Quneitra.",
             ("targeted", "Israel", "Syrian government"),
         ),
+        (
+            "Manbij is a strategic crossroads connecting Aleppo with Raqqa.",
+            ("locatedBetween", "Manbij", "Raqqa"),
+        ),
+        (
+            "The town of Khan Sheikhoun, on the road linking Hama to Idlib, was shelled.",
+            ("locatedBetween", "Khan Sheikhoun", "Hama"),
+        ),
+        (  # what lies on the river lies between, not the river
+            "The Tishreen Dam lies on the Euphrates between Manbij and Kobani.",
+            ("locatedBetween", "Tishreen Dam", "Kobani"),
+        ),
+        (
+            "Saraqeb, located between Idlib and Aleppo, sits at a junction.",
+            ("locatedBetween", "Saraqeb", "Aleppo"),
+        ),
+        (
+            "HTS joined forces with the SNA.",
+            ("alliedWith", "Hayat Tahrir al-Sham", "Syrian National Army"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

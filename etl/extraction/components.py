@@ -415,6 +415,7 @@ class RelationExtractor:
             "companion": ("ADP", "ADV"),
             "control_phrase": ("NOUN",),
             "mutual": ("VERB",),
+            "link": ("VERB",),
         }
         pos = tok.pos_
         if pos == "ADJ" and tok.dep_ in NOUN_DEPS:  # "launched an offensive", tagged ADJ

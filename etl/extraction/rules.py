@@ -17,7 +17,16 @@ from etl.errors import DataFileError
 from etl.ontology import Ontology
 
 DATA = Path(__file__).parent / "data"
-FRAMES = ("verb", "event_noun", "agent_noun", "between", "companion", "control_phrase", "mutual")
+FRAMES = (
+    "verb",
+    "event_noun",
+    "agent_noun",
+    "between",
+    "companion",
+    "control_phrase",
+    "mutual",
+    "link",
+)
 
 
 @dataclass(frozen=True)

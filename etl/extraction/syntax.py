@@ -60,6 +60,8 @@ class Frames:
             return self._control_phrase(trigger, rule.cues)
         if rule.frame == "mutual":
             return self._mutual(trigger)
+        if rule.frame == "link":
+            return self._link(trigger)
         if rule.object and "between" in rule.object.preps:
             parties = self._parties(trigger)
             if parties:  # "clashes between HTS and government troops"
@@ -679,20 +681,44 @@ class Frames:
             return self._clause_actors(host)
         return self.described(host) or self._entities_here(host, 0)
 
+    def _link(self, verb: Token) -> tuple[list[Candidate], list[Candidate]]:
+        """ "Manbij, a crossroads connecting Aleppo with Raqqa", "Khan Sheikhoun, on the
+        road linking Hama to Idlib": the place described lies between the two joined."""
+        ends = [c for child in verb.children if child.dep_ == "dobj" for c in self.entities(child)]
+        ends += [c for o in _prep_objects(verb, ("to", "with")) for c in self.entities(o)]
+        if len(ends) < 2:
+            return [], []
+        if verb.dep_ != "acl":
+            return self.verb_subjects(verb), ends
+        return self.described(verb.head) or self._on_the_way(verb.head), ends
+
+    def _on_the_way(self, noun: Token) -> list[Candidate]:
+        """What lies on a road or river: "Khan Sheikhoun, on the road ..."."""
+        prep = noun.head
+        if noun.dep_ == "pobj" and prep.lower_ in WAY_PREPS:
+            return self.entities(prep.head)
+        return []
+
     def _between(self, between: Token) -> tuple[list[Candidate], list[Candidate]]:
         objects = [c for o in between.children if o.dep_ == "pobj" for c in self.entities(o)]
         node = between.head
+        if node.i in self.ent_of and node.dep_ == "pobj" and node.head.lower_ in WAY_PREPS:
+            node = node.head.head  # "the dam lies on the Euphrates between A and B"
         for _ in range(5):
             if node.i in self.ent_of:
                 return [(self.ent_of[node.i], 1.0)], objects
             if node.pos_ in ("VERB", "AUX") or any(c.dep_ == "nsubj" for c in node.children):
-                # "X lies between" (the tagger may call "lies" a noun), "X is seen as a link"
-                return [
+                # "X lies between" (the tagger may call "lies" a noun), "X is seen as a link",
+                # "X, located between"
+                subjects = [
                     c
                     for child in node.children
                     if child.dep_ in ("nsubj", "nsubjpass")
                     for c in self.entities(child)
-                ], objects
+                ]
+                if not subjects and node.dep_ == "acl":
+                    subjects = self.entities(node.head)
+                return subjects, objects
             if node.dep_ == "appos" or node.head.i == node.i:
                 node = node.head
                 if node.i in self.ent_of:
@@ -735,6 +761,7 @@ class Frames:
         return True
 
 
+WAY_PREPS = ("on", "along", "astride")  # what lies on a road or a river
 SIDE_PREPS = ("with", "alongside", "beside", "against", "between")  # a partner or a side
 PARTICIPLE_DEPS = ("amod", "acl", "compound")  # "the HTS-held city", "HTS-run Idlib"
 PRESUPPOSING_DEPS = ("compound", "dobj", "pobj", "nsubj", "nsubjpass")

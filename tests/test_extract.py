@@ -160,6 +160,22 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "HTS joined forces with the SNA.",
             ("alliedWith", "Hayat Tahrir al-Sham", "Syrian National Army"),
         ),
+        (
+            "Abu Bakr al-Baghdadi, Islamic State's self-proclaimed caliph, was killed in 2019.",
+            ("leaderOf", "Abu Bakr al-Baghdadi", "Islamic State"),
+        ),
+        (
+            "Under Jolani's leadership, HTS cut ties with al-Qaeda.",
+            ("leaderOf", "Abu Mohammed al-Jolani", "Hayat Tahrir al-Sham"),
+        ),
+        (
+            "Deir ez-Zor city remains in the hands of the Syrian army.",
+            ("controls", "Syrian government", "Deir ez-Zor"),
+        ),
+        (
+            "Kobani has been under SDF administration since 2015.",
+            ("controls", "Syrian Democratic Forces", "Kobani"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),
@@ -224,6 +240,25 @@ def test_sides_fighting_together_are_allies_not_enemies(extractor) -> None:
     facts |= _facts(extractor, "Russia and Iran fought alongside the Syrian army.")
     assert ("alliedWith", "Iran", "Syrian government") in facts
     assert not {f for f in facts if f[0] == "foughtWith"}
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("SDF commander Mazloum Abdi met US officials.", "leaderOf"),
+        ("Mazloum Abdi, the commander of the SDF, met US officials.", "leaderOf"),
+        ("A senior SDF commander, Mazloum Abdi, met US officials.", "memberOf"),
+    ],
+)
+def test_the_commander_leads_a_senior_commander_is_a_member(extractor, text, fact) -> None:
+    facts = _facts(extractor, text)
+    assert {f[0] for f in facts if f[1:] == ("Mazloum Abdi", "Syrian Democratic Forces")} == {fact}
+
+
+def test_allies_of_unnamed_nationality_are_no_country(extractor) -> None:
+    facts = _facts(extractor, "Afrin was seized by Turkish troops and their Syrian allies.")
+    assert facts == {("captured", "Turkey", "Afrin")}
+    assert _facts(extractor, "Russia's allies captured Palmyra.") == set()
 
 
 def test_a_title_states_its_fact_in_a_modal_clause_that_states_none(extractor) -> None:

@@ -285,6 +285,8 @@ class Linker:
             return None
         label = self.ontology.by_iri[country_iri].label
         forces = self.settings.state_forces.get(label)
+        if forces and {head.lemma_.lower(), head.lower_} & self.settings.unnamed_partners:
+            return None  # "Turkish troops and their Syrian allies": which Syrians, unsaid
         if forces and {head.lemma_.lower(), head.lower_} & self.settings.military_nouns:
             return self.label_of.get(forces, country_iri)
         return country_iri
@@ -420,7 +422,14 @@ class RelationExtractor:
         pos = tok.pos_
         if pos == "ADJ" and tok.dep_ in NOUN_DEPS:  # "launched an offensive", tagged ADJ
             pos = "NOUN"
-        return [r for r in rules if pos in wanted[r.frame]]
+        words = {c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "advmod")}
+        return [
+            r
+            for r in rules
+            if pos in wanted[r.frame]
+            and (not r.with_words or words & r.with_words)
+            and not words & r.without_words
+        ]
 
     def _add(self, facts: dict, rule, tok: Token, subj: Span, obj: Span, factor: float) -> None:
         prop = self.ontology.properties[rule.predicate]

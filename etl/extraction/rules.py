@@ -49,6 +49,9 @@ class Rule:
     subject: Role | None = None
     object: Role | None = None
     cues: frozenset[str] = frozenset()  # the rule applies only with one of these adverbs
+    # the trigger's own determiners and adjectives: "a senior commander" is no leader
+    with_words: frozenset[str] = frozenset()  # the rule needs one of these
+    without_words: frozenset[str] = frozenset()  # the rule does not apply with any
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class WordLists:
     directions: frozenset[str] = frozenset()  # "Aleppo in the north and Hama in the centre"
     munitions: frozenset[str] = frozenset()  # "shot down Israeli missiles" targets no Israel
     quantities: frozenset[str] = frozenset()  # "carried out dozens of raids on X"
+    partner_nouns: frozenset[str] = frozenset()  # "Russia's allies" are not Russia
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ def load_rules(ontology: Ontology, path: Path = DATA / "relations.yaml") -> Rule
                 subject=_role(raw.get("subject"), where),
                 object=_role(raw.get("object"), where),
                 cues=frozenset(raw.get("cues") or ()),
+                with_words=frozenset(raw.get("with") or ()),
+                without_words=frozenset(raw.get("without") or ()),
             )
         )
     b = data.get("blockers", {})
@@ -183,6 +189,7 @@ class LinkingSettings:
     furniture: tuple[re.Pattern[str], ...] = ()
     collectives: frozenset[str] = frozenset()
     non_state_modifiers: frozenset[str] = frozenset()  # "Kurdish Syrian forces"
+    unnamed_partners: frozenset[str] = frozenset()  # "their Syrian allies": no country
     unnamed_government: str | None = None  # "government air strikes"
 
 
@@ -219,6 +226,7 @@ def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> Link
             _known(n, labels, f"{path}: collectives") for n in data.get("collectives", ())
         ),
         non_state_modifiers=frozenset(m.lower() for m in data.get("non_state_modifiers", ())),
+        unnamed_partners=frozenset(m.lower() for m in data.get("unnamed_partners", ())),
         unnamed_government=(
             _known(data["unnamed_government"], labels, f"{path}: unnamed_government")
             if data.get("unnamed_government")

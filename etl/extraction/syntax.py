@@ -138,7 +138,9 @@ class Frames:
             for c in self.entities(child, depth + 1)
         ]
         found = found or self._agents(tok)  # "the offensive by the rebels", "... led by HTS"
-        if not found:  # "rebel positions", "the Ras al-Ain area"; not "Syria's largest city"
+        if not found and tok.lemma_.lower() not in self.words.partner_nouns:
+            # "rebel positions", "the Ras al-Ain area"; not "Syria's largest city", nor
+            # "Russia's allies" (who are not Russia)
             found = self._modifiers(tok)
             if tok.lemma_.lower() in self.words.place_nouns:
                 found = [c for c in found if self.is_site(c[0]) or not self.is_place(c[0])]
@@ -405,6 +407,8 @@ class Frames:
         noun = _relative_head(subj) if subj.lower_ in RELATIVE_PRONOUNS else subj
         if noun is None or noun.pos_ != "NOUN" or noun.i in self.ent_of:
             return []
+        if noun.lemma_.lower() in self.words.partner_nouns:
+            return []  # "Russia's allies captured ...": not Russia
         return self._owner(noun)
 
     def _companions(self, node: Token) -> list[Candidate]:
@@ -666,7 +670,7 @@ class Frames:
             )
         ):
             return [], []
-        if prep.lower_ == "in":
+        if prep.lower_ == "in" and noun.lemma_.lower() != "hand":  # "in the hands of X"
             held = [c for o in _prep_objects(noun, ("of", "over")) for c in self.entities(o)]
             return (self._holder(host) if held else []), held
         owners = self._modifiers(noun) + self._of_objects(noun, 0)

@@ -176,6 +176,34 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Kobani has been under SDF administration since 2015.",
             ("controls", "Syrian Democratic Forces", "Kobani"),
         ),
+        (  # the NER label does not matter: the noun says it is a place
+            "Army units had seized the town of Khan Touman.",
+            ("captured", "Syrian government", "Khan Touman"),
+        ),
+        (
+            "HTS fighters ambushed an army convoy near Saraqeb.",
+            ("targeted", "Hayat Tahrir al-Sham", "Syrian government"),
+        ),
+        (  # the parser made the place an adverb
+            "The Syrian government recaptured eastern Aleppo after a long siege.",
+            ("captured", "Syrian government", "eastern Aleppo"),
+        ),
+        (
+            "Assad, who relies heavily on Moscow, visited Aleppo.",
+            ("alliedWith", "Bashar al-Assad", "Russia"),
+        ),
+        (
+            "US troops work with the SDF against IS remnants.",
+            ("alliedWith", "United States", "Syrian Democratic Forces"),
+        ),
+        (  # the ally's nationality names the country
+            "Government forces and their Russian allies have bombed Idlib hospitals.",
+            ("targeted", "Russia", "Idlib"),
+        ),
+        (
+            "Russian warplanes pounded areas around Idlib.",
+            ("targeted", "Russia", "Idlib"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),
@@ -229,6 +257,7 @@ def test_coordinated_attackers_give_one_fact_each(extractor) -> None:
         "Assad is not a Sunni Muslim.",
         "Turkey and Russia clashed diplomatically over Idlib.",
         "Russian and Syrian jets fought over Idlib.",  # one side, not two
+        "Rebels had hoped to push into Latakia province.",  # "hoped", lemmatised "hop"
     ],
 )
 def test_negated_denied_and_hypothetical_statements_give_no_fact(extractor, text: str) -> None:

@@ -108,7 +108,7 @@ class Linker:
         )
 
     def _unnamed_government(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        """ "government air strikes", "government warplanes": a bare "government" that
+        """ "government air strikes", "army units": a bare "government" or "army" that
         modifies a military noun names the government the story's war is fought by."""
         name = self.settings.unnamed_government
         if name is None:
@@ -119,7 +119,7 @@ class Linker:
         for tok in doc:
             head = tok.head
             if (
-                tok.lower_ == "government"
+                tok.lower_ in self.settings.unnamed_government_words
                 and tok.i not in taken
                 and tok.dep_ in ("compound", "amod", "nmod", "npadvmod")
                 and head.i > tok.i
@@ -220,7 +220,8 @@ class Linker:
             return iri, self.ontology.by_iri[iri].type
         if text in local:
             return local[text]
-        cls = self.settings.ner_classes.get(ent.label_)
+        place = self._place_by_context(ent)
+        cls = place or self.settings.ner_classes.get(ent.label_)
         if cls is None:
             return None
         name = clean_name(ent.text)
@@ -228,7 +229,23 @@ class Linker:
             return None  # "Fierce fighting broke out": a capitalised adjective is no name
         iri = entity_iri(name)
         names[iri] = name
+        if place:  # later mentions of the name are the same place
+            local.setdefault(text, (iri, cls))
         return iri, cls
+
+    def _place_by_context(self, ent: Span) -> str | None:
+        """ "the town of Khan Touman", "Khan Touman, a village near Aleppo": the noun says
+        what kind of place a name is, whatever the model's NER label."""
+        root = ent.root
+        heads = self.settings.place_heads
+        if root.dep_ == "pobj" and root.head.lower_ == "of":
+            noun = root.head.head
+            if noun.lemma_.lower() in heads and noun.i < ent.start:
+                return heads[noun.lemma_.lower()]
+        for child in root.children:
+            if child.dep_ == "appos" and child.lemma_.lower() in heads:
+                return heads[child.lemma_.lower()]
+        return None
 
     def _in_shared_area(self, span: Span) -> Span:
         """ "Hama and Homs provinces": each name stands for its province, when the

@@ -190,7 +190,9 @@ class LinkingSettings:
     collectives: frozenset[str] = frozenset()
     non_state_modifiers: frozenset[str] = frozenset()  # "Kurdish Syrian forces"
     unnamed_partners: frozenset[str] = frozenset()  # "their Syrian allies": no country
+    place_heads: dict[str, str] = field(default_factory=dict)  # "the town of X": X a Town
     unnamed_government: str | None = None  # "government air strikes"
+    unnamed_government_words: frozenset[str] = frozenset({"government"})
 
 
 def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> LinkingSettings:
@@ -227,10 +229,17 @@ def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> Link
         ),
         non_state_modifiers=frozenset(m.lower() for m in data.get("non_state_modifiers", ())),
         unnamed_partners=frozenset(m.lower() for m in data.get("unnamed_partners", ())),
+        place_heads={
+            k.lower(): ontology.check_class(v, f"{path}: place_heads.{k}")
+            for k, v in data.get("place_heads", {}).items()
+        },
         unnamed_government=(
             _known(data["unnamed_government"], labels, f"{path}: unnamed_government")
             if data.get("unnamed_government")
             else None
+        ),
+        unnamed_government_words=frozenset(
+            w.lower() for w in data.get("unnamed_government_words", ("government",))
         ),
     )
 

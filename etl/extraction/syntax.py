@@ -138,10 +138,10 @@ class Frames:
             for c in self.entities(child, depth + 1)
         ]
         found = found or self._agents(tok)  # "the offensive by the rebels", "... led by HTS"
-        if not found and tok.lemma_.lower() not in self.words.partner_nouns:
-            # "rebel positions", "the Ras al-Ain area"; not "Syria's largest city", nor
-            # "Russia's allies" (who are not Russia)
-            found = self._modifiers(tok)
+        if not found:  # "rebel positions", "the Ras al-Ain area"; not "Syria's largest city",
+            # nor "Russia's allies" (who are not Russia; "their Russian allies" are)
+            partner = tok.lemma_.lower() in self.words.partner_nouns
+            found = self._modifiers(tok, skip=("poss",) if partner else ())
             if tok.lemma_.lower() in self.words.place_nouns:
                 found = [c for c in found if self.is_site(c[0]) or not self.is_place(c[0])]
         found = found or self._of_objects(tok, depth) or self._examples(tok, depth)
@@ -339,6 +339,12 @@ class Frames:
             if child.dep_ in ("dobj", "attr")
             for c in self.entities(child) or self._misplaced_examples(child)
         ]
+        if not found:  # "recaptured eastern Aleppo": the parser made the name an adverb
+            found = [
+                (self.ent_of[c.i], 1.0)
+                for c in trigger.children
+                if c.dep_ == "npadvmod" and c.i in self.ent_of and c.i > trigger.i
+            ]
         return _dedupe(found + self._stray_objects(trigger))
 
     def _modified(self, noun: Token) -> list[Candidate]:
@@ -760,7 +766,7 @@ class Frames:
                     return False
                 if child.dep_ == "advmod" and child.lower_ in blockers.adverbs:
                     return False
-            if tok.i != trigger.i and tok.lemma_.lower() in blockers.verbs:
+            if tok.i != trigger.i and {tok.lemma_.lower(), tok.lower_} & blockers.verbs:
                 return False
         return True
 

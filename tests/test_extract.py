@@ -204,6 +204,14 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Russian warplanes pounded areas around Idlib.",
             ("targeted", "Russia", "Idlib"),
         ),
+        (  # what lies on the road lies between, not the road
+            "Maarat al-Numan, which straddles the M5 highway between Hama and Aleppo, fell.",
+            ("locatedBetween", "Maarat al-Numan", "Hama"),
+        ),
+        (  # the named militia acts, not what the apposition calls it part of
+            "The Kurdish YPG militia, the backbone of the SDF, took control of Kobani.",
+            ("captured", "People's Protection Units", "Kobani"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

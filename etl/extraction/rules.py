@@ -76,6 +76,7 @@ class WordLists:
     munitions: frozenset[str] = frozenset()  # "shot down Israeli missiles" targets no Israel
     quantities: frozenset[str] = frozenset()  # "carried out dozens of raids on X"
     partner_nouns: frozenset[str] = frozenset()  # "Russia's allies" are not Russia
+    way_nouns: frozenset[str] = frozenset()  # "X straddles the M5 highway between A and B"
 
 
 @dataclass(frozen=True)

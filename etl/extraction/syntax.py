@@ -131,11 +131,14 @@ class Frames:
             return self._entities_here(head, depth + 1) if head is not None and depth < 4 else []
         if depth >= 4:
             return []
+        named = tok.lemma_.lower() not in self.words.place_nouns and any(
+            c.dep_ in ("compound", "amod", "nmod") and c.i in self.ent_of for c in tok.children
+        )  # "the Kurdish YPG militia, the backbone of the SDF": the YPG, not the SDF
         found = [
             c
             for child in tok.children
-            if child.dep_ == "appos" and child.i != skip  # "his supporters Iran and Hezbollah"
-            for c in self.entities(child, depth + 1)
+            if child.dep_ == "appos" and child.i != skip and not named
+            for c in self.entities(child, depth + 1)  # "his supporters Iran and Hezbollah"
         ]
         found = found or self._agents(tok)  # "the offensive by the rebels", "... led by HTS"
         if not found:  # "rebel positions", "the Ras al-Ain area"; not "Syria's largest city",
@@ -702,6 +705,10 @@ class Frames:
             return self.verb_subjects(verb), ends
         return self.described(verb.head) or self._on_the_way(verb.head), ends
 
+    def _is_way(self, tok: Token) -> bool:
+        """A road or a river: what lies on it lies between the places it joins."""
+        return tok.lemma_.lower() in self.words.way_nouns
+
     def _on_the_way(self, noun: Token) -> list[Candidate]:
         """What lies on a road or river: "Khan Sheikhoun, on the road ..."."""
         prep = noun.head
@@ -714,6 +721,8 @@ class Frames:
         node = between.head
         if node.i in self.ent_of and node.dep_ == "pobj" and node.head.lower_ in WAY_PREPS:
             node = node.head.head  # "the dam lies on the Euphrates between A and B"
+        elif node.i in self.ent_of and node.dep_ == "dobj" and self._is_way(node):
+            node = node.head  # "X, which straddles the M5 highway between A and B"
         for _ in range(5):
             if node.i in self.ent_of:
                 return [(self.ent_of[node.i], 1.0)], objects

@@ -212,6 +212,22 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "The Kurdish YPG militia, the backbone of the SDF, took control of Kobani.",
             ("captured", "People's Protection Units", "Kobani"),
         ),
+        (
+            "A coalition airstrike destroyed an Islamic State command centre in Raqqa.",
+            ("targeted", "US-led coalition", "Islamic State"),
+        ),
+        (  # who the act killed was its target
+            "Baghdadi was killed in a US raid in Idlib province.",
+            ("targeted", "United States", "Abu Bakr al-Baghdadi"),
+        ),
+        (
+            "ISIS militants were pushed out of Deir ez-Zor city by the Syrian army.",
+            ("captured", "Syrian government", "Deir ez-Zor"),
+        ),
+        (
+            "Ahmed al-Sharaa was sworn in as Syria's interim president.",
+            ("leaderOf", "Abu Mohammed al-Jolani", "Syria"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

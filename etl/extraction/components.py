@@ -87,7 +87,7 @@ class Linker:
                 spans.append(Span(doc, ent.start, ent.end, label=cls, kb_id=iri))
                 self._remember(ent, iri, cls, local)
         spans = [self._in_shared_area(s) for s in spans]
-        spans += self._unnamed_government(doc, spans)
+        spans += self._unnamed_actors(doc, spans)
         spans = self._same_as_abbreviation(doc, spans)
         spans = [s for s in spans if not self._modified_collective(doc, s, spans)]
         offices = self._offices(doc, spans)
@@ -107,19 +107,16 @@ class Linker:
             if c.dep_ in ("amod", "compound", "npadvmod") and not (ent.start <= c.i < ent.end)
         )
 
-    def _unnamed_government(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        """ "government air strikes", "army units": a bare "government" or "army" that
-        modifies a military noun names the government the story's war is fought by."""
-        name = self.settings.unnamed_government
-        if name is None:
-            return []
+    def _unnamed_actors(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """ "government air strikes", "army units", "coalition warplanes": a bare word that
+        modifies a military noun names the actor of the story's war it stands for."""
+        actors = self.settings.unnamed_actors
         taken = {i for s in spans for i in range(s.start, s.end)}
-        iri = self.label_of[name]
         found = []
         for tok in doc:
             head = tok.head
             if (
-                tok.lower_ in self.settings.unnamed_government_words
+                tok.lower_ in actors
                 and tok.i not in taken
                 and tok.dep_ in ("compound", "amod", "nmod", "npadvmod")
                 and head.i > tok.i
@@ -130,6 +127,7 @@ class Linker:
                 and not any(c.dep_ in ("amod", "compound", "poss") for c in tok.children)
                 and not (tok.i > 0 and tok.i - 1 in taken)
             ):
+                iri = self.label_of[actors[tok.lower_]]
                 found.append(
                     Span(doc, tok.i, tok.i + 1, label=self.ontology.by_iri[iri].type, kb_id=iri)
                 )
@@ -439,7 +437,9 @@ class RelationExtractor:
         pos = tok.pos_
         if pos == "ADJ" and tok.dep_ in NOUN_DEPS:  # "launched an offensive", tagged ADJ
             pos = "NOUN"
-        words = {c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "advmod")}
+        words = {
+            c.lower_ for c in tok.children if c.dep_ in ("det", "amod", "advmod", "prt", "prep")
+        }
         return [
             r
             for r in rules

@@ -77,6 +77,7 @@ class WordLists:
     quantities: frozenset[str] = frozenset()  # "carried out dozens of raids on X"
     partner_nouns: frozenset[str] = frozenset()  # "Russia's allies" are not Russia
     way_nouns: frozenset[str] = frozenset()  # "X straddles the M5 highway between A and B"
+    victim_verbs: frozenset[str] = frozenset()  # "X was killed in a US raid": X targeted
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,7 @@ class LinkingSettings:
     non_state_modifiers: frozenset[str] = frozenset()  # "Kurdish Syrian forces"
     unnamed_partners: frozenset[str] = frozenset()  # "their Syrian allies": no country
     place_heads: dict[str, str] = field(default_factory=dict)  # "the town of X": X a Town
-    unnamed_government: str | None = None  # "government air strikes"
-    unnamed_government_words: frozenset[str] = frozenset({"government"})
+    unnamed_actors: dict[str, str] = field(default_factory=dict)  # "government air strikes"
 
 
 def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> LinkingSettings:
@@ -234,14 +234,10 @@ def load_linking(ontology: Ontology, path: Path = DATA / "linking.yaml") -> Link
             k.lower(): ontology.check_class(v, f"{path}: place_heads.{k}")
             for k, v in data.get("place_heads", {}).items()
         },
-        unnamed_government=(
-            _known(data["unnamed_government"], labels, f"{path}: unnamed_government")
-            if data.get("unnamed_government")
-            else None
-        ),
-        unnamed_government_words=frozenset(
-            w.lower() for w in data.get("unnamed_government_words", ("government",))
-        ),
+        unnamed_actors={
+            w.lower(): _known(label, labels, f"{path}: unnamed_actors.{w}")
+            for w, label in data.get("unnamed_actors", {}).items()
+        },
     )
 
 

@@ -78,6 +78,8 @@ class Frames:
         )
         if rule.frame == "event_noun" and not objects:
             objects = self._event_object(trigger, rule.object)
+        if rule.frame == "event_noun" and rule.object and rule.object.within:
+            objects = _dedupe(objects + self._victims(trigger))
         if not objects and rule.frame == "event_noun" and trigger.dep_ in ("appos", "attr"):
             objects = self.described(trigger)  # "Idlib, a rebel stronghold"
         if rule.frame == "agent_noun" and not objects:
@@ -524,7 +526,10 @@ class Frames:
         if noun.dep_ in ("attr", "acomp") and head.pos_ in ("AUX", "VERB"):
             return self.verb_subjects(head)
         if noun.dep_ == "pobj" and head.lower_ == "as" and head.head.pos_ in ("VERB", "AUX"):
-            return self.verb_subjects(head.head)
+            verb = head.head  # "X served as ...", "X was sworn in as president"
+            return self.verb_subjects(verb) or [
+                c for ch in verb.children if ch.dep_ == "nsubjpass" for c in self.entities(ch)
+            ]
         return [c for child in noun.children if child.dep_ == "appos" for c in self.entities(child)]
 
     def _apposed(self, noun: Token) -> Token:
@@ -584,6 +589,19 @@ class Frames:
                     for c in self.entities(o)
                 ]
         return found
+
+    def _victims(self, noun: Token) -> list[Candidate]:
+        """ "Baghdadi was killed in a US raid": who the act killed or hit was its target."""
+        head = noun.head
+        verb = head.head
+        if not (
+            noun.dep_ == "pobj"
+            and head.lower_ in ("in", "by", "during")
+            and verb.lemma_.lower() in self.words.victim_verbs
+            and _passive(verb)
+        ):
+            return []
+        return [c for ch in verb.children if ch.dep_ == "nsubjpass" for c in self.entities(ch)]
 
     def _counted(self, noun: Token) -> Token:
         """ "dozens of raids", "a wave of airstrikes": the count stands in the clause."""

@@ -228,6 +228,34 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Ahmed al-Sharaa was sworn in as Syria's interim president.",
             ("leaderOf", "Abu Mohammed al-Jolani", "Syria"),
         ),
+        (  # a fronted participle: the main clause's subject was backed
+            "Backed by Russian air power, government troops retook Palmyra.",
+            ("alliedWith", "Russia", "Syrian government"),
+        ),
+        (  # the parser made the place a second subject
+            "Government forces, backed by Iranian militias, recaptured Khan Sheikhoun.",
+            ("captured", "Syrian government", "Khan Sheikhoun"),
+        ),
+        (
+            "Dozens of strikes on HTS positions were carried out by Russian aircraft.",
+            ("targeted", "Russia", "Hayat Tahrir al-Sham"),
+        ),
+        (
+            "A suicide bombing claimed by Islamic State killed dozens in Damascus.",
+            ("targeted", "Islamic State", "Damascus"),
+        ),
+        (
+            "Turkish soldiers and YPG militants engaged in fierce combat outside Afrin.",
+            ("foughtWith", "Turkey", "People's Protection Units"),
+        ),
+        (
+            "Kobani was defended by the YPG against a months-long Islamic State siege.",
+            ("foughtWith", "People's Protection Units", "Islamic State"),
+        ),
+        (
+            "Government warplanes pounded Saraqeb as rebels consolidated their hold on Aleppo.",
+            ("controls", "Syrian rebels", "Aleppo"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

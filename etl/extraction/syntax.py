@@ -76,12 +76,8 @@ class Frames:
             if rule.object
             else self._default_object(rule.frame, trigger)
         )
-        if rule.frame == "event_noun" and not objects:
-            objects = self._event_object(trigger, rule.object)
-        if rule.frame == "event_noun" and rule.object and rule.object.within:
-            objects = _dedupe(objects + self._victims(trigger))
-        if not objects and rule.frame == "event_noun" and trigger.dep_ in ("appos", "attr"):
-            objects = self.described(trigger)  # "Idlib, a rebel stronghold"
+        if rule.frame == "event_noun":
+            subjects, objects = self._event_ends(trigger, rule.object, subjects, objects)
         if rule.frame == "agent_noun" and not objects:
             possessors = self._possessors(trigger)
             if possessors:  # "his Russian and Iranian supporters", "Syria's president"
@@ -332,6 +328,8 @@ class Frames:
         if _passive(trigger):
             if trigger.dep_ in PARTICIPLE_DEPS:  # "Iran-backed militias", "the HTS-held city"
                 return self._modified(trigger.head)
+            if trigger.dep_ == "advcl" and trigger.i < trigger.head.i:
+                return self.verb_subjects(trigger.head)  # "Backed by Russia, the army took"
             return [
                 c
                 for child in trigger.children
@@ -344,11 +342,11 @@ class Frames:
             if child.dep_ in ("dobj", "attr")
             for c in self.entities(child) or self._misplaced_examples(child)
         ]
-        if not found:  # "recaptured eastern Aleppo": the parser made the name an adverb
-            found = [
+        if not found:  # "recaptured eastern Aleppo": the parser made the name after the
+            found = [  # verb an adverb or a second subject
                 (self.ent_of[c.i], 1.0)
                 for c in trigger.children
-                if c.dep_ == "npadvmod" and c.i in self.ent_of and c.i > trigger.i
+                if c.dep_ in ("npadvmod", "nsubj") and c.i in self.ent_of and c.i > trigger.i
             ]
         return _dedupe(found + self._stray_objects(trigger))
 
@@ -480,8 +478,9 @@ class Frames:
         found += self._agents(noun)
         noun = self._counted(noun)
         head = noun.head
-        if noun.dep_ == "dobj" and head.lemma_ in self.light_verbs:
-            return _dedupe(found + self.verb_subjects(head))  # "SNA joined the offensive"
+        if noun.dep_ in ("dobj", "nsubjpass") and head.lemma_ in self.light_verbs:
+            # "SNA joined the offensive", "strikes were carried out by Russian aircraft"
+            return _dedupe(found + self.verb_subjects(head))
         if found:
             return found
         if noun.dep_ == "pobj" and head.head.lemma_ in self.light_verbs:
@@ -589,6 +588,26 @@ class Frames:
                     for c in self.entities(o)
                 ]
         return found
+
+    def _event_ends(
+        self,
+        noun: Token,
+        role: Role | None,
+        subjects: list[Candidate],
+        objects: list[Candidate],
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """Where an event noun's ends stand when its own phrase does not say."""
+        if not objects:
+            objects = self._event_object(noun, role)
+        if role and role.within:  # "Baghdadi was killed in a US raid"
+            objects = _dedupe(objects + self._victims(noun))
+        verb = noun.head.head  # "X and Y engaged in fierce combat": the two sides
+        mutual = role and "between" in role.preps and verb.lemma_ in self.light_verbs
+        if not objects and mutual and noun.dep_ == "pobj":
+            return self._mutual(verb)
+        if not objects and noun.dep_ in ("appos", "attr"):
+            objects = self.described(noun)  # "Idlib, a rebel stronghold"
+        return subjects, objects
 
     def _victims(self, noun: Token) -> list[Candidate]:
         """ "Baghdadi was killed in a US raid": who the act killed or hit was its target."""
@@ -824,6 +843,8 @@ def _relative_head(tok: Token) -> Token | None:
 def _passive(verb: Token) -> bool:
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
         return True
+    if verb.tag_ == "VBN" and any(c.dep_ == "agent" for c in verb.children):
+        return True  # "Backed by Russia, the army ..."
     if any(  # "the airstrikes targeted X", "the airstrikes targeted and destroyed X"
         c.dep_ == "dobj" or (c.dep_ == "conj" and any(d.dep_ == "dobj" for d in c.children))
         for c in verb.children

@@ -316,6 +316,13 @@ def test_negated_denied_and_hypothetical_statements_give_no_fact(extractor, text
     assert _facts(extractor, text) == set()
 
 
+def test_what_lies_between_must_be_a_place_the_phrase_describes(extractor) -> None:
+    text = "Turkish jets hit SDF positions along the border between Ras al-Ain and Tal Abyad."
+    assert {f for f in _facts(extractor, text) if f[0] == "locatedBetween"} == set()
+    facts = _facts(extractor, "Saraqeb is the only town between Aleppo and Idlib.")
+    assert ("locatedBetween", "Saraqeb", "Idlib") in facts
+
+
 def test_sides_fighting_together_are_allies_not_enemies(extractor) -> None:
     facts = _facts(extractor, "Hezbollah and Iranian advisers fought on the side of the army.")
     facts |= _facts(extractor, "Russia and Iran fought alongside the Syrian army.")

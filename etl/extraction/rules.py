@@ -77,6 +77,7 @@ class WordLists:
     quantities: frozenset[str] = frozenset()  # "carried out dozens of raids on X"
     partner_nouns: frozenset[str] = frozenset()  # "Russia's allies" are not Russia
     way_nouns: frozenset[str] = frozenset()  # "X straddles the M5 highway between A and B"
+    between_nouns: frozenset[str] = frozenset()  # "X is the only town between A and B"
     victim_verbs: frozenset[str] = frozenset()  # "X was killed in a US raid": X targeted
 
 

@@ -742,6 +742,13 @@ class Frames:
             return self.verb_subjects(verb), ends
         return self.described(verb.head) or self._on_the_way(verb.head), ends
 
+    def _locates(self, noun: Token) -> bool:
+        """Whether what a noun describes can lie between places: a place, a road, a link
+        ("a town between", "the road between", "a link between"), not "the border" or
+        "positions" on the way to a clause about something else."""
+        lemma = noun.lemma_.lower()
+        return lemma in self.words.between_nouns or lemma in self.words.way_nouns
+
     def _is_way(self, tok: Token) -> bool:
         """A road or a river: what lies on it lies between the places it joins."""
         return tok.lemma_.lower() in self.words.way_nouns
@@ -779,6 +786,8 @@ class Frames:
                 node = node.head
                 if node.i in self.ent_of:
                     return [(self.ent_of[node.i], 1.0)], objects
+            elif node.pos_ == "NOUN" and not self._locates(node):
+                return [], objects  # "hitting positions along the border between A and B"
             node = node.head
         return [], objects
 

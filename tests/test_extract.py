@@ -323,6 +323,14 @@ def test_what_lies_between_must_be_a_place_the_phrase_describes(extractor) -> No
     assert ("locatedBetween", "Saraqeb", "Idlib") in facts
 
 
+def test_a_definite_description_refers_back(extractor) -> None:
+    text = (
+        "Rebels held Eastern Ghouta for years. "
+        "In February, government troops launched an offensive on the enclave."
+    )
+    assert ("targeted", "Syrian government", "Eastern Ghouta") in _facts(extractor, text)
+
+
 def test_sides_fighting_together_are_allies_not_enemies(extractor) -> None:
     facts = _facts(extractor, "Hezbollah and Iranian advisers fought on the side of the army.")
     facts |= _facts(extractor, "Russia and Iran fought alongside the Syrian army.")

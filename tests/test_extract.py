@@ -256,6 +256,10 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "Government warplanes pounded Saraqeb as rebels consolidated their hold on Aleppo.",
             ("controls", "Syrian rebels", "Aleppo"),
         ),
+        (  # the backer of an act backs its actor
+            "Government forces are pressing a Russian-backed offensive in Idlib.",
+            ("alliedWith", "Russia", "Syrian government"),
+        ),
         (  # the tagger calls "lies" a noun
             "Saraqeb lies between Aleppo and Idlib on the M5 highway.",
             ("locatedBetween", "Saraqeb", "Idlib"),

@@ -358,6 +358,8 @@ class Frames:
         found = self.entities(noun)
         if not found and noun.dep_ == "appos" and noun.head.i in self.ent_of:
             found = self.entities(noun.head)
+        if not found and noun.dep_ == "dobj" and noun.head.lemma_ in self.light_verbs:
+            found = self.verb_subjects(noun.head)  # "pressed a Russian-backed offensive"
         return found
 
     def verb_subjects(self, verb: Token, hops: int = 0) -> list[Candidate]:

@@ -96,6 +96,10 @@ def _facts(extractor, text: str) -> set[tuple[str, str, str]]:
             "HTS fighters battled government troops on the edges of Hama.",
             ("foughtWith", "Hayat Tahrir al-Sham", "Syrian government"),
         ),
+        (
+            "HTS and government forces exchanged fire near Saraqeb.",
+            ("foughtWith", "Hayat Tahrir al-Sham", "Syrian government"),
+        ),
         (  # coordinated subjects fight each other
             "The YPG and Islamic State clashed over Kobani.",
             ("foughtWith", "People's Protection Units", "Islamic State"),
@@ -313,6 +317,7 @@ def test_coordinated_attackers_give_one_fact_each(extractor) -> None:
         "Assad is not a Sunni Muslim.",
         "Turkey and Russia clashed diplomatically over Idlib.",
         "Russian and Syrian jets fought over Idlib.",  # one side, not two
+        "Turkey and Russia exchanged prisoners near Idlib.",
         "Rebels had hoped to push into Latakia province.",  # "hoped", lemmatised "hop"
     ],
 )

@@ -78,6 +78,7 @@ class WordLists:
     partner_nouns: frozenset[str] = frozenset()  # "Russia's allies" are not Russia
     way_nouns: frozenset[str] = frozenset()  # "X straddles the M5 highway between A and B"
     between_nouns: frozenset[str] = frozenset()  # "X is the only town between A and B"
+    mutual_objects: frozenset[str] = frozenset()  # "X and Y exchanged fire"
     victim_verbs: frozenset[str] = frozenset()  # "X was killed in a US raid": X targeted
 
 

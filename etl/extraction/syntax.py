@@ -677,7 +677,8 @@ class Frames:
         unless the verb takes an object or a phrase names a partner or a side ("fought
         alongside X", "fought for Assad", "on the side of the army"), and only when each
         conjunct names an actor (not "Russian and Syrian jets", which is one side)."""
-        if any(c.dep_ == "dobj" for c in verb.children):
+        mutual = self.words.mutual_objects  # "exchanged fire", "traded blows"
+        if any(c.dep_ == "dobj" and c.lemma_.lower() not in mutual for c in verb.children):
             return [], []
         for prep in (c for c in verb.children if c.dep_ == "prep"):
             objects = list(_prep_objects(verb, (prep.lower_,)))

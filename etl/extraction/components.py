@@ -424,16 +424,8 @@ class RelationExtractor:
         rules = self.by_lemma.get(lemma) or self.by_lemma.get(tok.lower_) or []
         if tok.i > 0:
             rules = rules + self.by_lemma.get(f"{tok.doc[tok.i - 1].lower_} {lemma}", [])
-        wanted = {
-            "verb": ("VERB", "AUX"),
-            "event_noun": ("NOUN", "PROPN", "VERB"),
-            "agent_noun": ("NOUN", "PROPN"),
-            "between": ("ADP",),
-            "companion": ("ADP", "ADV"),
-            "control_phrase": ("NOUN",),
-            "mutual": ("VERB",),
-            "link": ("VERB",),
-        }
+        if not rules:
+            return []
         pos = tok.pos_
         if pos == "ADJ" and tok.dep_ in NOUN_DEPS:  # "launched an offensive", tagged ADJ
             pos = "NOUN"
@@ -443,7 +435,7 @@ class RelationExtractor:
         return [
             r
             for r in rules
-            if pos in wanted[r.frame]
+            if pos in FRAME_POS[r.frame]
             and (not r.with_words or words & r.with_words)
             and not words & r.without_words
         ]
@@ -533,6 +525,16 @@ def make_relations(nlp: Language, name: str, ontology_dir: str) -> RelationExtra
 
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+FRAME_POS = {  # the parts of speech a trigger of each frame may have
+    "verb": ("VERB", "AUX"),
+    "event_noun": ("NOUN", "PROPN", "VERB"),
+    "agent_noun": ("NOUN", "PROPN"),
+    "between": ("ADP",),
+    "companion": ("ADP", "ADV"),
+    "control_phrase": ("NOUN",),
+    "mutual": ("VERB",),
+    "link": ("VERB",),
+}
 NOT_NAME_POS = {"ADJ", "ADV", "VERB", "AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ"}
 NOUN_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj"}  # where an "adjective" is a noun
 

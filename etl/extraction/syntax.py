@@ -681,14 +681,13 @@ class Frames:
         if any(c.dep_ == "dobj" and c.lemma_.lower() not in mutual for c in verb.children):
             return [], []
         for prep in (c for c in verb.children if c.dep_ == "prep"):
-            objects = list(_prep_objects(verb, (prep.lower_,)))
-            named = [e for o in objects for e, _ in self.entities(o)]
-            if (
-                prep.lower_ in SIDE_PREPS
-                or any(not self.is_place(e) for e in named)  # "fought for Assad"
-                or any(o.lemma_.lower() in ("side", "behalf") for o in objects)
-            ):
+            if prep.lower_ in SIDE_PREPS:
                 return [], []
+            objects = [o for o in prep.children if o.dep_ in ("pobj", "pcomp")]
+            if any(o.lemma_.lower() in ("side", "behalf") for o in objects) or any(
+                not self.is_place(e) for o in objects for e, _ in self.entities(o)
+            ):
+                return [], []  # "fought for Assad", "on the side of the army"
         for subj in (c for c in verb.children if c.dep_ == "nsubj"):
             sides = [subj, *(c for c in subj.children if c.dep_ == "conj")]
             found = [self._entities_here(side, 0) for side in sides]
@@ -749,8 +748,7 @@ class Frames:
         """Whether what a noun describes can lie between places: a place, a road, a link
         ("a town between", "the road between", "a link between"), not "the border" or
         "positions" on the way to a clause about something else."""
-        lemma = noun.lemma_.lower()
-        return lemma in self.words.between_nouns or lemma in self.words.way_nouns
+        return noun.lemma_.lower() in self.words.between_nouns or self._is_way(noun)
 
     def _is_way(self, tok: Token) -> bool:
         """A road or a river: what lies on it lies between the places it joins."""
